@@ -1,0 +1,177 @@
+/**
+ * The error hierarchy. Every failure of a call to the coordinator is a
+ * {@link WorkerError}; subclasses name the cases callers branch on with
+ * `instanceof`. One function, {@link errorFromResponse}, maps a status to its class.
+ */
+
+/** What an error knows about the call that failed. */
+export interface WorkerErrorInit {
+  /** The HTTP status, when the server answered. */
+  status?: number | undefined;
+  method: string;
+  /** The path called, without the base URL or query string. */
+  path: string;
+  /** The response body: parsed JSON where it was JSON, else text cut to a sane length. */
+  body?: unknown;
+  /** Response headers, when the server answered. */
+  headers?: Headers | undefined;
+  /** How many attempts were made, retries included. */
+  attempts?: number | undefined;
+  cause?: unknown;
+}
+
+/**
+ * A call to the coordinator failed: a non-2xx answer, an answer the SDK cannot
+ * use, or no answer at all. Carries `status`, `method`, `path` and `body`.
+ *
+ * @example
+ * ```ts
+ * try { await worker.claim(42); }
+ * catch (err) { if (err instanceof ConflictError) console.log("taken already"); }
+ * ```
+ */
+export class WorkerError extends Error {
+  override name: string = "WorkerError";
+  /** The HTTP status; `undefined` when no answer arrived. */
+  readonly status: number | undefined;
+  readonly method: string;
+  readonly path: string;
+  /** The response body, parsed when JSON, else text (cut to {@link BODY_EXCERPT_CHARS}). */
+  readonly body: unknown;
+  /** Response headers, when the server answered. */
+  readonly headers: Headers | undefined;
+  /** How many attempts were made before giving up, retries included. */
+  readonly attempts: number;
+
+  constructor(message: string, init: WorkerErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.method = init.method;
+    this.path = init.path;
+    this.body = init.body;
+    this.headers = init.headers;
+    this.attempts = init.attempts ?? 1;
+  }
+}
+
+/** 400 or 422: the server refused the request's content. Fix the call; retrying will not help. */
+export class BadRequestError extends WorkerError {
+  override name = "BadRequestError";
+}
+
+/** 401: the token is missing, wrong or revoked. `Worker.run()` ends on it. */
+export class AuthenticationError extends WorkerError {
+  override name = "AuthenticationError";
+}
+
+/** 403: the token is valid but may not do this (a worker token on an admin call, a paused worker). */
+export class PermissionDeniedError extends WorkerError {
+  override name = "PermissionDeniedError";
+}
+
+/** 404: no such job, worker or route. */
+export class NotFoundError extends WorkerError {
+  override name = "NotFoundError";
+}
+
+/** 409: the job is in another state, e.g. another worker claimed it first. */
+export class ConflictError extends WorkerError {
+  override name = "ConflictError";
+}
+
+/** 429: too many requests. `retryAfterMs` is the server's `Retry-After`, when it sent one. */
+export class RateLimitError extends WorkerError {
+  override name = "RateLimitError";
+  /** The server's `Retry-After` in milliseconds, if it sent a usable one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, init: WorkerErrorInit) {
+    super(message, init);
+    this.retryAfterMs = parseRetryAfter(init.headers?.get("retry-after") ?? null);
+  }
+}
+
+/** 5xx: the coordinator failed or is restarting. Retried by the SDK before you see it. */
+export class InternalServerError extends WorkerError {
+  override name = "InternalServerError";
+}
+
+/** 503 from `dispatch`: no worker is eligible to take the job. Not a server failure. */
+export class NoEligibleWorkerError extends InternalServerError {
+  override name = "NoEligibleWorkerError";
+}
+
+/** No answer: the connection failed or dropped. `status` is `undefined`. */
+export class ConnectionError extends WorkerError {
+  override name = "ConnectionError";
+}
+
+/** No answer within `timeoutMs`. */
+export class TimeoutError extends ConnectionError {
+  override name = "TimeoutError";
+}
+
+/**
+ * A 2xx answer the SDK cannot use: HTML from a proxy, a job list that is not a
+ * list, a body too large. The call's effect on the server is unknown.
+ */
+export class InvalidResponseError extends WorkerError {
+  override name = "InvalidResponseError";
+}
+
+/** How much of a body an error keeps, and shows in its message. */
+export const BODY_EXCERPT_CHARS = 2_000;
+const MESSAGE_EXCERPT_CHARS = 300;
+
+/** Maps a non-2xx answer to its error class. */
+export function errorFromResponse(init: WorkerErrorInit & { status: number }): WorkerError {
+  const { status, method, path } = init;
+  const detail = describeBody(init.body);
+  const message = `${method} ${path} failed with HTTP ${status}${detail ? `: ${detail}` : ""}`;
+  if (status === 400 || status === 422) return new BadRequestError(message, init);
+  if (status === 401) {
+    return new AuthenticationError(
+      `${message}. Check the token (MODELREINS_TOKEN for workers, MODELREINS_ADMIN_TOKEN for the admin API).`,
+      init,
+    );
+  }
+  if (status === 403) return new PermissionDeniedError(message, init);
+  if (status === 404) return new NotFoundError(message, init);
+  if (status === 409) return new ConflictError(message, init);
+  if (status === 429) return new RateLimitError(message, init);
+  if (status >= 500) return new InternalServerError(message, init);
+  return new WorkerError(message, init);
+}
+
+/** A short, single-line account of a response body for an error message. */
+function describeBody(body: unknown): string {
+  if (body === undefined || body === null || body === "") return "";
+  let text: string;
+  if (typeof body === "string") text = body;
+  else if (typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string") {
+    text = (body as { error: string }).error;
+  } else if (typeof body === "object" && body !== null && typeof (body as { message?: unknown }).message === "string") {
+    text = (body as { message: string }).message;
+  } else text = JSON.stringify(body);
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > MESSAGE_EXCERPT_CHARS ? `${text.slice(0, MESSAGE_EXCERPT_CHARS)}…` : text;
+}
+
+/** The longest `Retry-After` the SDK will wait for; a larger one is treated as this. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Reads `Retry-After` as seconds or an HTTP date, in milliseconds from now,
+ * clamped to [0, {@link MAX_RETRY_AFTER_MS}]; `undefined` when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const trimmed = value.trim();
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) ms = Number(trimmed) * 1000;
+  else {
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date)) return undefined;
+    ms = date - now;
+  }
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}

@@ -1,0 +1,227 @@
+/**
+ * The one HTTP core under everything that talks to the coordinator: URL and
+ * header building, the token, timeouts, retries with back-off, redirects,
+ * bounded body reading and the mapping of failures to error classes.
+ */
+import {
+  ConnectionError,
+  errorFromResponse,
+  InvalidResponseError,
+  parseRetryAfter,
+  TimeoutError,
+  WorkerError,
+  BODY_EXCERPT_CHARS,
+} from "../errors.js";
+import type { Logger } from "../logger.js";
+import { buildRoute, type RouteName, type Routes } from "../routes.js";
+import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
+import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
+import { VERSION } from "../version.js";
+
+/** Options any single call accepts, overriding the client's own. */
+export interface RequestOptions {
+  /** Aborts the call at once, retries included. */
+  signal?: AbortSignal | undefined;
+  /** This call's timeout per attempt, in ms. */
+  timeoutMs?: number | undefined;
+  /** This call's retry count. */
+  maxRetries?: number | undefined;
+}
+
+/** What one call sends. */
+export interface CallSpec extends RequestOptions {
+  params?: Record<string, string | number>;
+  query?: Record<string, string | number | boolean | undefined>;
+  json?: unknown;
+  form?: FormData;
+  /** Send the token; `false` only for the calls the docs say need none. */
+  auth?: boolean;
+}
+
+/** The settings the core runs with. */
+export interface HttpCoreConfig {
+  baseUrl: string;
+  token: string;
+  timeoutMs: number;
+  maxRetries: number;
+  fetch: typeof globalThis.fetch;
+  routes: Routes;
+  logger: Logger;
+  /** For tests: the jitter source. */
+  random?: () => number;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const USER_AGENT = `modelreins-worker-ts/${VERSION} node/${process.versions.node}`;
+
+/** Statuses worth another attempt: the request may succeed unchanged. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Errors worth another attempt, whether from the core or a loop above it. */
+export function isRetryableError(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  const status = (error as WorkerError | undefined)?.status;
+  return typeof status === "number" && isRetryableStatus(status);
+}
+
+/** Sends requests to one coordinator with one token. */
+export class HttpCore {
+  readonly baseUrl: string;
+  readonly routes: Routes;
+  readonly logger: Logger;
+  #token: string;
+  #config: HttpCoreConfig;
+
+  constructor(config: HttpCoreConfig) {
+    this.baseUrl = config.baseUrl;
+    this.routes = config.routes;
+    this.logger = config.logger;
+    this.#token = config.token;
+    this.#config = config;
+  }
+
+  /**
+   * Calls a route and returns its parsed JSON body (`undefined` when empty).
+   * Retries connection failures, timeouts, 408, 429 and 5xx; throws a
+   * {@link WorkerError} subclass for everything else.
+   */
+  async request(route: RouteName, spec: CallSpec = {}): Promise<unknown> {
+    const { method, path } = buildRoute(this.routes, route, spec.params);
+    const maxRetries = spec.maxRetries ?? this.#config.maxRetries;
+    // One key for all attempts of this call, so a server that honours it acts once.
+    const idempotencyKey = method === "POST" ? globalThis.crypto.randomUUID() : undefined;
+    for (let attempt = 0; ; attempt++) {
+      spec.signal?.throwIfAborted();
+      try {
+        return await this.#attempt(method, path, spec, idempotencyKey, attempt + 1);
+      } catch (error) {
+        if (spec.signal?.aborted) throw spec.signal.reason;
+        if (attempt >= maxRetries || !isRetryableError(error)) throw error;
+        const retryAfter = (error as WorkerError).headers?.get("retry-after") ?? null;
+        const delay = parseRetryAfter(retryAfter) ?? backoffDelay(attempt, RETRY_BACKOFF, this.#config.random);
+        this.logger.debug(`${(error as Error).message}; retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`);
+        await sleep(delay, spec.signal);
+      }
+    }
+  }
+
+  async #attempt(
+    method: string,
+    path: string,
+    spec: CallSpec,
+    idempotencyKey: string | undefined,
+    attempts: number,
+  ): Promise<unknown> {
+    const timeoutMs = spec.timeoutMs ?? this.#config.timeoutMs;
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort(spec.signal?.reason);
+    spec.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error("timeout")), timeoutMs);
+    const info = { method, path, attempts };
+    try {
+      const response = await this.#fetchFollowingRedirects(method, path, spec, idempotencyKey, controller.signal);
+      if (response.ok) return await this.#readSuccess(response, info);
+      const text = this.#redact(await readBodyText(response, MAX_ERROR_BODY_BYTES, true));
+      const parsed = parseMaybeJson(text);
+      throw errorFromResponse({
+        ...info,
+        status: response.status,
+        headers: response.headers,
+        body: typeof parsed === "string" ? parsed.slice(0, BODY_EXCERPT_CHARS) : parsed,
+      });
+    } catch (error) {
+      if (error instanceof WorkerError) throw error;
+      if (spec.signal?.aborted) throw spec.signal.reason;
+      if (controller.signal.aborted) {
+        throw new TimeoutError(`${method} ${path} got no answer within ${timeoutMs} ms`, { ...info, cause: error });
+      }
+      const reason = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+      const detail = reason?.code ?? reason?.message ?? (error as Error | undefined)?.message ?? String(error);
+      throw new ConnectionError(`${method} ${path} could not reach the coordinator at ${this.baseUrl} (${detail})`, {
+        ...info,
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener("abort", onCallerAbort);
+    }
+  }
+
+  async #fetchFollowingRedirects(
+    method: string,
+    path: string,
+    spec: CallSpec,
+    idempotencyKey: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    let url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(spec.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const origin = url.origin;
+    let currentMethod = method;
+    let body: BodyInit | undefined = spec.form ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json));
+    for (let hops = 0; ; hops++) {
+      const headers: Record<string, string> = { accept: "application/json", "user-agent": USER_AGENT };
+      // The token goes only to the coordinator's own origin, never after a redirect elsewhere.
+      if (spec.auth !== false && url.origin === origin) headers.authorization = `Bearer ${this.#token}`;
+      if (body !== undefined && spec.json !== undefined) headers["content-type"] = "application/json";
+      if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
+      const response = await this.#config.fetch(url, {
+        method: currentMethod,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal,
+        redirect: "manual",
+      });
+      const location = response.headers.get("location");
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+      response.body?.cancel().catch(() => {});
+      if (hops >= MAX_REDIRECTS) {
+        throw new InvalidResponseError(`${method} ${path} was redirected more than ${MAX_REDIRECTS} times`, {
+          method,
+          path,
+          status: response.status,
+        });
+      }
+      url = new URL(location, url);
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === "POST")) {
+        currentMethod = "GET";
+        body = undefined;
+      }
+    }
+  }
+
+  async #readSuccess(response: Response, info: { method: string; path: string; attempts: number }): Promise<unknown> {
+    let text: string;
+    try {
+      text = await readBodyText(response, MAX_BODY_BYTES, false);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      throw new InvalidResponseError(`${info.method} ${info.path} answered with a body over ${error.limit} bytes`, {
+        ...info,
+        status: response.status,
+        headers: response.headers,
+      });
+    }
+    if (text.trim() === "") return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      const type = response.headers.get("content-type") ?? "no content type";
+      const excerpt = this.#redact(text).replace(/\s+/g, " ").slice(0, 200);
+      throw new InvalidResponseError(
+        `${info.method} ${info.path} answered HTTP ${response.status} with ${type} that is not JSON (is MODELREINS_URL the coordinator, not a proxy or a web page?): ${excerpt}`,
+        { ...info, status: response.status, headers: response.headers, body: this.#redact(text).slice(0, BODY_EXCERPT_CHARS) },
+      );
+    }
+  }
+
+  /** Removes the token from text the server sent back, in case it echoes it. */
+  #redact(text: string): string {
+    return this.#token.length >= 4 && text.includes(this.#token) ? text.split(this.#token).join("[redacted]") : text;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * modelreins-worker: turn a Node.js script into a ModelReins silicon worker.
+ * @packageDocumentation
+ */
+export { Worker } from "./worker.js";
+export type { WorkerOptions, HeartbeatOptions, ReviewInput, CompletionStatus } from "./worker.js";
+export type { JobHandler, JobContext, RunOptions } from "./run-loop.js";
+export { SHUTDOWN_RESULT } from "./run-loop.js";
+export type { ArtifactData, ArtifactFields } from "./artifact.js";
+export type { ConnectionOptions } from "./options.js";
+export { DEFAULT_URL } from "./options.js";
+export type { RequestOptions } from "./http/core.js";
+export type { Logger, LogLevel } from "./logger.js";
+export { createConsoleLogger } from "./logger.js";
+export { DEFAULT_ROUTES } from "./routes.js";
+export type { RouteName, Routes, RouteSpec, HttpMethod } from "./routes.js";
+export {
+  WorkerError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  RateLimitError,
+  InternalServerError,
+  NoEligibleWorkerError,
+  ConnectionError,
+  TimeoutError,
+  InvalidResponseError,
+} from "./errors.js";
+export type { WorkerErrorInit } from "./errors.js";
+export type {
+  Job,
+  JobId,
+  JobStatus,
+  JobPriority,
+  RiskTier,
+  PresenceStatus,
+  ArtifactResponse,
+  ReviewResponse,
+  JsonObject,
+} from "./types.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,163 @@
+/**
+ * Options, resolved once: defaults, environment variables and checks in one
+ * place, into a frozen object the rest of the code trusts.
+ */
+import { hostname } from "node:os";
+import { HttpCore } from "./http/core.js";
+import { createConsoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.js";
+import { type RouteName, resolveRoutes } from "./routes.js";
+
+/** The hosted coordinator, used when neither `url` nor `MODELREINS_URL` is set. */
+export const DEFAULT_URL = "https://app.modelreins.com";
+
+/** How to reach the coordinator: shared by `Worker` and `ModelReins`. */
+export interface ConnectionOptions {
+  /** The bearer token. Never logged, never shown in errors or `util.inspect`. */
+  token?: string | undefined;
+  /**
+   * The coordinator's base URL; trailing slashes are ignored.
+   * @default process.env.MODELREINS_URL ?? "https://app.modelreins.com"
+   */
+  url?: string | undefined;
+  /**
+   * Timeout of each HTTP attempt, in ms.
+   * @default 30000
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * Retries of a call that failed to connect, timed out, or got 408, 429 or 5xx.
+   * @default 2
+   */
+  maxRetries?: number | undefined;
+  /** A `fetch` to use instead of the global one: a proxy, a test double, `createCoordinator().fetch`. */
+  fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * Corrections to the route table, e.g. `{ claim: "POST /api/v2/jobs/{id}/claim" }`.
+   * See `DEFAULT_ROUTES`.
+   */
+  routes?: Partial<Record<RouteName, string>> | undefined;
+  /**
+   * Where log lines go. Any object with `debug`, `info`, `warn` and `error`.
+   * @default a logger writing to stderr at `logLevel`
+   */
+  logger?: Logger | undefined;
+  /**
+   * The default logger's level; ignored when `logger` is given.
+   * @default process.env.MODELREINS_LOG_LEVEL ?? "info"
+   */
+  logLevel?: LogLevel | undefined;
+}
+
+/** Reads options, environment and defaults into the HTTP core's settings. */
+export function createHttpCore(
+  options: ConnectionOptions,
+  tokenEnv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): HttpCore {
+  const logger =
+    options.logger ??
+    createConsoleLogger(
+      options.logLevel ??
+        (env.MODELREINS_LOG_LEVEL ? parseLogLevel(env.MODELREINS_LOG_LEVEL, "MODELREINS_LOG_LEVEL") : "info"),
+    );
+  const baseUrl = resolveBaseUrl(options.url ?? env.MODELREINS_URL ?? DEFAULT_URL, logger);
+  const token = resolveToken(options.token, tokenEnv, env);
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  if (typeof fetchFn !== "function") {
+    throw new TypeError("The fetch option must be a function like the global fetch (Node 20+ has one built in).");
+  }
+  return new HttpCore({
+    baseUrl,
+    token,
+    timeoutMs: positiveNumber("timeoutMs", options.timeoutMs, 30_000),
+    maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, 2),
+    fetch: fetchFn,
+    routes: resolveRoutes(options.routes),
+    logger,
+  });
+}
+
+function resolveToken(given: string | undefined, tokenEnv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const fromEnv = tokenEnv.map((name) => env[name]).find((value) => value !== undefined && value !== "");
+  const token = given ?? fromEnv;
+  const names = tokenEnv.join(" or ");
+  if (token === undefined || token === "") {
+    throw new TypeError(`No ModelReins token: pass the token option or set ${names}.`);
+  }
+  if (typeof token !== "string" || /\s/.test(token)) {
+    // The token's value stays out of the message, even when it is wrong.
+    throw new TypeError(`The ModelReins token (token option or ${names}) must be a string with no spaces or line breaks.`);
+  }
+  return token;
+}
+
+function resolveBaseUrl(raw: string, logger: Logger): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new TypeError(
+      `The coordinator URL (url option or MODELREINS_URL) must be an absolute http(s) URL such as ${DEFAULT_URL}; got ${JSON.stringify(raw)}.`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`The coordinator URL must use http or https; got ${url.protocol.slice(0, -1)}.`);
+  }
+  if (url.username || url.password) {
+    throw new TypeError("The coordinator URL must not carry a user name or password; pass the token option instead.");
+  }
+  if (url.search || url.hash) {
+    throw new TypeError("The coordinator URL must not carry a query string or fragment.");
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+    logger.warn(
+      `The coordinator URL ${url.origin} uses plain http to a host that is not this machine: the token travels unencrypted. Use https.`,
+    );
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/** Hosts that never leave this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** `${hostname}-${pid}`, the Python SDK's default worker name. */
+export function defaultWorkerName(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+/** Checks a number option; `undefined` takes the default. */
+export function positiveNumber(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive number of milliseconds; got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** Checks an integer option; `undefined` takes the default. */
+export function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new TypeError(`${name} must be a whole number, 0 or more; got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** Checks a count that must be at least 1; `undefined` takes the default. */
+export function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const n = nonNegativeInteger(name, value, fallback);
+  if (n < 1) throw new TypeError(`${name} must be at least 1; got ${n}.`);
+  return n;
+}
+
+/** Checks a list of tags; each a non-empty string without commas (they travel comma-joined). */
+export function tagList(name: string, value: readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((tag) => typeof tag !== "string" || tag === "" || tag.includes(","))) {
+    throw new TypeError(`${name} must be an array of non-empty strings without commas; got ${JSON.stringify(value)}.`);
+  }
+  return Object.freeze([...value]);
+}

@@ -1,0 +1,450 @@
+/**
+ * The run loop behind `Worker.run()`: heartbeats on their own timer, claims
+ * only what it has room for, runs handlers concurrently, delivers every
+ * result, rides out outages, and shuts down in three steps (stop claiming,
+ * wait for the grace period, abort and fail what is left).
+ */
+import { AuthenticationError, ConflictError, WorkerError } from "./errors.js";
+import { backoffDelay, LOOP_BACKOFF, sleep } from "./http/backoff.js";
+import { isRetryableError } from "./http/core.js";
+import type { Logger } from "./logger.js";
+import { exitBySignal, onShutdownSignals } from "./signals.js";
+import type { Job, JobId } from "./types.js";
+import type { CompletionStatus, LoopSettings, Worker } from "./worker.js";
+
+/** What a handler gets besides the job. */
+export interface JobContext {
+  /** Aborted when the worker shuts down past its grace period: stop work and return or throw. */
+  readonly signal: AbortSignal;
+  /** The worker running this job: upload artifacts and submit reviews through it. */
+  readonly worker: Worker;
+  /** The worker's logger. */
+  readonly logger: Logger;
+}
+
+/**
+ * Handles one job. A string return is the result, `undefined` means `""`,
+ * anything else is sent JSON-encoded. A throw fails the job with its stack trace.
+ */
+export type JobHandler = (job: Job, ctx: JobContext) => unknown;
+
+/** Options of `Worker.run()`. */
+export interface RunOptions {
+  /** Called after a job failed (its handler threw, or its result could not be delivered). Its own errors are logged, never fatal. */
+  onError?: ((job: Job, error: unknown) => unknown) | undefined;
+  /** Aborting it stops the worker as `stop()` does. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Stop cleanly on SIGINT/SIGTERM while running; a second signal forces exit.
+   * Set `false` in services that handle signals themselves.
+   * @default true
+   */
+  handleSignals?: boolean | undefined;
+}
+
+/** The result of a job that a stop cut short. */
+export const SHUTDOWN_RESULT = "worker shutting down: the job was stopped before it finished";
+/** How long aborted handlers get to return before their jobs are failed anyway. */
+const ABORT_WAIT_MS = 1_000;
+/** Time left for the last completions and heartbeat when the grace period is spent. */
+const FINAL_CALL_TIMEOUT_MS = 5_000;
+/** Job ids finished lately, so a stale "running" list does not bring one back. */
+const RECENT_LIMIT = 1_000;
+
+interface Execution {
+  job: Job;
+  controller: AbortController;
+  /** Set once an outcome is fixed; a handler that returns later is ignored. */
+  settled: boolean;
+  done: Promise<void>;
+}
+
+interface Undelivered {
+  job: Job;
+  result: string;
+  status: CompletionStatus;
+  failures: number;
+  nextAt: number;
+}
+
+const keyOf = (id: JobId) => String(id);
+
+/** One run of a worker; `Worker.run()` makes a new one each time. */
+export class RunLoop {
+  readonly #worker: Worker;
+  readonly #settings: LoopSettings;
+  readonly #handler: JobHandler;
+  readonly #options: RunOptions;
+  readonly #logger: Logger;
+  readonly #inFlight = new Map<string, Execution>();
+  readonly #undelivered = new Map<string, Undelivered>();
+  readonly #recent = new Set<string>();
+  /** Aborted when a stop is asked for: wakes every wait of the loop. */
+  readonly #stopping = new AbortController();
+  #candidates: Job[] = [];
+  #wake: (() => void) | undefined;
+  #fatal: unknown;
+  #lookForOrphans = true;
+  #heartbeatBusy = false;
+  #finished: Promise<void> | undefined;
+
+  constructor(worker: Worker, settings: LoopSettings, handler: JobHandler, options: RunOptions) {
+    this.#worker = worker;
+    this.#settings = settings;
+    this.#handler = handler;
+    this.#options = options;
+    this.#logger = worker.logger;
+  }
+
+  /** Runs until stopped; rejects only with a fatal error (a refused token). */
+  run(): Promise<void> {
+    this.#finished ??= this.#run();
+    return this.#finished;
+  }
+
+  /** Asks for a stop and waits for the run to end; never rejects. */
+  async stop(): Promise<void> {
+    this.#requestStop();
+    await this.#finished?.catch(() => {});
+  }
+
+  async #run(): Promise<void> {
+    const { signal, handleSignals = true } = this.#options;
+    if (signal?.aborted) return;
+    const onAbort = () => this.#requestStop();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const removeSignalHandlers = handleSignals
+      ? onShutdownSignals(
+          (name) => {
+            this.#logger.info(`${name} received: finishing in-flight jobs (send it again to exit at once)`);
+            this.#requestStop();
+          },
+          (name) => {
+            this.#logger.warn(`${name} received again: exiting now; the coordinator will requeue unfinished jobs`);
+            exitBySignal(name);
+          },
+        )
+      : () => {};
+    const timer = setInterval(() => void this.#heartbeat(), this.#settings.heartbeatIntervalMs);
+    try {
+      this.#logger.info(`worker "${this.#worker.name}" started against ${this.#worker.url} (concurrency ${this.#settings.concurrency})`);
+      await this.#heartbeat();
+      await this.#loop();
+      await this.#shutdown();
+    } finally {
+      clearInterval(timer);
+      signal?.removeEventListener("abort", onAbort);
+      removeSignalHandlers();
+    }
+    if (this.#fatal !== undefined) throw this.#fatal;
+    this.#logger.info(`worker "${this.#worker.name}" stopped`);
+  }
+
+  #requestStop(): void {
+    if (!this.#stopping.signal.aborted) this.#stopping.abort();
+    this.#wake?.();
+  }
+
+  #fail(error: unknown): void {
+    this.#fatal ??= error;
+    this.#requestStop();
+  }
+
+  get #stopRequested(): boolean {
+    return this.#stopping.signal.aborted;
+  }
+
+  async #loop(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopRequested) {
+      await this.#retryUndelivered();
+      const room = this.#settings.concurrency - this.#inFlight.size;
+      if (room <= 0) {
+        await this.#waitForChange();
+        continue;
+      }
+      try {
+        const started = await this.#fill(room);
+        if (failures > 0) {
+          this.#logger.info("the coordinator answers again; resuming");
+          failures = 0;
+          this.#lookForOrphans = true;
+        }
+        if (started === 0 && this.#candidates.length === 0) {
+          await sleep(this.#settings.pollIntervalMs, this.#stopping.signal);
+        }
+      } catch (error) {
+        if (this.#stopRequested && !(error instanceof WorkerError)) break;
+        if (error instanceof AuthenticationError) {
+          this.#logger.error(`${error.message} Stopping the worker.`);
+          this.#fail(error);
+          break;
+        }
+        const ceiling = Math.min(LOOP_BACKOFF.capMs, LOOP_BACKOFF.baseMs * 2 ** failures);
+        // Half fixed, half jittered: the wait always grows, and workers do not return in step.
+        const delay = Math.round(ceiling / 2 + backoffDelay(failures, LOOP_BACKOFF) / 2);
+        failures++;
+        this.#logger.warn(`${describe(error)}; trying again in ${delay} ms`);
+        await sleep(delay, this.#stopping.signal);
+      }
+    }
+  }
+
+  /** Claims and starts up to `room` jobs; returns how many started. */
+  async #fill(room: number): Promise<number> {
+    let started = 0;
+    if (this.#lookForOrphans) {
+      this.#lookForOrphans = false;
+      started += await this.#adoptOrphans(room);
+    }
+    if (this.#candidates.length === 0 && started < room) {
+      const jobs = await this.#worker.inbox("pending", { signal: this.#stopping.signal });
+      this.#candidates = jobs.filter((job) => !this.#isKnown(job.id));
+    }
+    while (started < room && this.#candidates.length > 0 && !this.#stopRequested) {
+      const job = this.#candidates.shift() as Job;
+      if (this.#isKnown(job.id)) continue;
+      const claimed = await this.#claim(job);
+      if (claimed) {
+        this.#start(claimed);
+        started++;
+      }
+    }
+    return started;
+  }
+
+  async #claim(job: Job): Promise<Job | undefined> {
+    try {
+      // Not tied to the stop signal: a claim cut off mid-flight could leave the job ours without our knowing.
+      return await this.#worker.claim(job.id);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        // After a retry, 409 may mean our own first attempt won: look for it among our running jobs.
+        if (error.attempts > 1) this.#lookForOrphans = true;
+        this.#logger.debug(`job ${job.id} was taken by another worker; skipping it`);
+        return undefined;
+      }
+      if (isRetryableError(error)) this.#lookForOrphans = true;
+      throw error;
+    }
+  }
+
+  /**
+   * Takes up jobs that are `running` in this worker's name but not being worked
+   * on here: claims whose answer was lost, or a previous process of the same name.
+   */
+  async #adoptOrphans(room: number): Promise<number> {
+    const running = await this.#worker.inbox("running", { signal: this.#stopping.signal });
+    const orphans = running.filter((job) => !this.#isKnown(job.id));
+    for (const job of orphans.slice(0, room)) {
+      this.#logger.info(`job ${job.id} is running in this worker's name but not here (a lost claim answer?): taking it up`);
+      this.#start(job);
+    }
+    if (orphans.length > room) this.#lookForOrphans = true;
+    return Math.min(orphans.length, room);
+  }
+
+  #isKnown(id: JobId): boolean {
+    const key = keyOf(id);
+    return this.#inFlight.has(key) || this.#undelivered.has(key) || this.#recent.has(key);
+  }
+
+  #start(job: Job): void {
+    const key = keyOf(job.id);
+    const execution: Execution = {
+      job,
+      controller: new AbortController(),
+      settled: false,
+      done: Promise.resolve(),
+    };
+    this.#inFlight.set(key, execution);
+    execution.done = this.#execute(execution).finally(() => {
+      this.#inFlight.delete(key);
+      this.#wake?.();
+    });
+  }
+
+  async #execute(execution: Execution): Promise<void> {
+    const { job, controller } = execution;
+    let result: string;
+    let status: CompletionStatus = "done";
+    let failure: unknown;
+    try {
+      const ctx: JobContext = { signal: controller.signal, worker: this.#worker, logger: this.#logger };
+      result = toResult(await this.#handler(job, ctx));
+    } catch (error) {
+      status = "failed";
+      failure = error;
+      result = formatFailure(error);
+    }
+    if (execution.settled) return;
+    execution.settled = true;
+    await this.#deliver(job, result, status);
+    if (failure !== undefined) this.#notifyError(job, failure);
+  }
+
+  /** Reports an outcome; what fails for now is kept and retried by the loop. */
+  async #deliver(job: Job, result: string, status: CompletionStatus, timeoutMs?: number): Promise<boolean> {
+    const key = keyOf(job.id);
+    try {
+      await this.#worker.complete(job.id, result, status, { timeoutMs });
+      this.#undelivered.delete(key);
+      this.#remember(key);
+      this.#logger.debug(`job ${job.id} reported ${status}`);
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError && error.attempts > 1) {
+        // An earlier attempt of this call most likely landed before its answer was lost.
+        this.#undelivered.delete(key);
+        this.#remember(key);
+        return true;
+      }
+      if (isRetryableError(error)) {
+        const entry = this.#undelivered.get(key) ?? { job, result, status, failures: 0, nextAt: 0 };
+        entry.nextAt = Date.now() + backoffDelay(entry.failures, LOOP_BACKOFF) + LOOP_BACKOFF.baseMs;
+        entry.failures++;
+        this.#undelivered.set(key, entry);
+        this.#logger.warn(`job ${job.id}'s result is not delivered yet (${describe(error)}); it is kept and retried`);
+        return false;
+      }
+      this.#undelivered.delete(key);
+      this.#remember(key);
+      this.#logger.error(
+        `job ${job.id}'s result could not be delivered and is given up (${describe(error)}). ${status} result: ${excerpt(result)}`,
+      );
+      if (error instanceof AuthenticationError) this.#fail(error);
+      this.#notifyError(job, error);
+      return false;
+    }
+  }
+
+  async #retryUndelivered(): Promise<void> {
+    const now = Date.now();
+    for (const entry of [...this.#undelivered.values()]) {
+      if (entry.nextAt <= now && !this.#stopRequested) await this.#deliver(entry.job, entry.result, entry.status);
+    }
+  }
+
+  #remember(key: string): void {
+    this.#recent.add(key);
+    if (this.#recent.size > RECENT_LIMIT) this.#recent.delete(this.#recent.values().next().value as string);
+  }
+
+  #notifyError(job: Job, error: unknown): void {
+    const { onError } = this.#options;
+    if (!onError) {
+      if (!(error instanceof WorkerError)) this.#logger.warn(`job ${job.id} failed: ${describe(error)}`);
+      return;
+    }
+    try {
+      Promise.resolve(onError(job, error)).catch((hookError: unknown) => this.#hookFailed(job, hookError));
+    } catch (hookError) {
+      this.#hookFailed(job, hookError);
+    }
+  }
+
+  #hookFailed(job: Job, error: unknown): void {
+    this.#logger.error(`onError threw for job ${job.id}; the worker goes on: ${describe(error)}`);
+  }
+
+  async #heartbeat(status?: string): Promise<void> {
+    if (this.#heartbeatBusy && status === undefined) return;
+    this.#heartbeatBusy = true;
+    const inFlight = [...this.#inFlight.values()].map((execution) => execution.job.id);
+    try {
+      await this.#worker.heartbeat({
+        status: status ?? (inFlight.length > 0 ? "busy" : "idle"),
+        details: { in_flight: inFlight, concurrency: this.#settings.concurrency },
+        // Heartbeats are periodic: the next one is the retry.
+        maxRetries: 0,
+        timeoutMs: status === undefined ? undefined : FINAL_CALL_TIMEOUT_MS,
+      });
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        this.#logger.error(`${error.message} Stopping the worker.`);
+        this.#fail(error);
+      } else this.#logger.warn(`heartbeat failed: ${describe(error)}`);
+    } finally {
+      this.#heartbeatBusy = false;
+    }
+  }
+
+  /** Waits until a job ends or a stop is asked for. */
+  #waitForChange(): Promise<void> {
+    if (this.#stopRequested) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#wake = () => {
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  async #shutdown(): Promise<void> {
+    const executions = () => [...this.#inFlight.values()];
+    const allDone = () => Promise.allSettled(executions().map((execution) => execution.done));
+    if (this.#fatal === undefined && this.#inFlight.size > 0) {
+      this.#logger.info(`stopping: waiting up to ${this.#settings.shutdownGraceMs} ms for ${this.#inFlight.size} job(s)`);
+      await within(allDone(), this.#settings.shutdownGraceMs);
+    }
+    if (this.#inFlight.size > 0) {
+      for (const execution of executions()) execution.controller.abort(new Error(SHUTDOWN_RESULT));
+      await within(allDone(), ABORT_WAIT_MS);
+    }
+    const canReport = !(this.#fatal instanceof AuthenticationError);
+    for (const execution of executions()) {
+      if (execution.settled) continue;
+      execution.settled = true;
+      if (canReport) await this.#deliver(execution.job, SHUTDOWN_RESULT, "failed", FINAL_CALL_TIMEOUT_MS);
+    }
+    if (canReport) {
+      for (const entry of [...this.#undelivered.values()]) {
+        await this.#deliver(entry.job, entry.result, entry.status, FINAL_CALL_TIMEOUT_MS);
+      }
+      await this.#heartbeat("offline");
+    }
+    for (const entry of this.#undelivered.values()) {
+      this.#logger.error(
+        `job ${entry.job.id}'s result was never delivered; the coordinator will requeue the job. ${entry.status} result: ${excerpt(entry.result)}`,
+      );
+    }
+  }
+}
+
+/** Waits for `promise`, or `ms` at most, leaving no timer behind. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  const cancel = new AbortController();
+  await Promise.race([promise, sleep(ms, cancel.signal)]);
+  cancel.abort();
+}
+
+/** A handler's return value as the job's result. */
+export function toResult(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value === "string") return value;
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError(`the handler returned a ${typeof value}, which cannot be sent as a result`);
+  return json;
+}
+
+/** A thrown value as a failed job's result: the stack trace where there is one. */
+export function formatFailure(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return typeof error === "string" ? error : `non-Error thrown: ${safeStringify(error)}`;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function excerpt(text: string): string {
+  return text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text;
+}

@@ -1,0 +1,83 @@
+/**
+ * Checks that a 2xx answer has the shape the call needs, so a proxy's HTML or
+ * a malformed job fails that one call with a clear message instead of
+ * crashing something later.
+ */
+import { InvalidResponseError } from "./errors.js";
+import type { Job, JsonObject } from "./types.js";
+
+/** Which call an answer belongs to, for error messages. */
+export interface CallInfo {
+  method: string;
+  path: string;
+}
+
+function invalid(call: CallInfo, what: string, body: unknown): InvalidResponseError {
+  const shown = JSON.stringify(body)?.slice(0, 200) ?? String(body);
+  return new InvalidResponseError(`${call.method} ${call.path} answered ${what}: ${shown}`, {
+    ...call,
+    status: 200,
+    body,
+  });
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Why a value is not a usable job, or `undefined` when it is one. */
+export function jobProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return "is not an object";
+  const { id, prompt, status } = value;
+  if (!((typeof id === "number" && Number.isFinite(id)) || (typeof id === "string" && id !== ""))) {
+    return "has no usable id (a number or a non-empty string)";
+  }
+  if (typeof prompt !== "string") return `(id ${String(id)}) has no prompt string`;
+  if (status !== undefined && typeof status !== "string") return `(id ${String(id)}) has a status that is not a string`;
+  return undefined;
+}
+
+/** The job in an answer: a bare job object, or one wrapped as `{ job: {...} }`. */
+export function expectJob(body: unknown, call: CallInfo): Job {
+  const candidate = isObject(body) && isObject(body.job) && body.id === undefined ? body.job : body;
+  const problem = jobProblem(candidate);
+  if (problem) throw invalid(call, `a job that ${problem}`, body);
+  return candidate as Job;
+}
+
+/** The list in an answer: a bare array or one under `key` (`{ jobs: [...] }`). */
+export function expectList(body: unknown, call: CallInfo, key: string): unknown[] {
+  if (Array.isArray(body)) return body;
+  if (isObject(body)) {
+    const wrapped = body[key] ?? body.data ?? body.items;
+    if (Array.isArray(wrapped)) return wrapped;
+  }
+  throw invalid(call, `something that is not a list (expected an array or { "${key}": [...] })`, body);
+}
+
+/** A job list, split into usable jobs and the items that are not. */
+export function expectJobList(body: unknown, call: CallInfo): { jobs: Job[]; rejected: string[] } {
+  const jobs: Job[] = [];
+  const rejected: string[] = [];
+  expectList(body, call, "jobs").forEach((item, index) => {
+    const problem = jobProblem(item);
+    if (problem) rejected.push(`item ${index} ${problem}`);
+    else jobs.push(item as Job);
+  });
+  return { jobs, rejected };
+}
+
+/** A JSON object answer; an empty body counts as `{}`. */
+export function expectObject<T extends JsonObject = JsonObject>(body: unknown, call: CallInfo): T {
+  if (body === undefined) return {} as T;
+  if (!isObject(body)) throw invalid(call, "something that is not a JSON object", body);
+  return body as T;
+}
+
+/** A JSON object answer that must carry these string fields. */
+export function expectObjectWith<T extends JsonObject>(body: unknown, call: CallInfo, fields: readonly string[]): T {
+  const object = expectObject<T>(body, call);
+  const missing = fields.filter((field) => typeof object[field] !== "string");
+  if (missing.length > 0) throw invalid(call, `an object without ${missing.join(" and ")}`, body);
+  return object;
+}
