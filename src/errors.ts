@@ -3,6 +3,7 @@
  * {@link WorkerError}; subclasses name the cases callers branch on with
  * `instanceof`. One function, {@link errorFromResponse}, maps a status to its class.
  */
+import type { Job, JobId } from "./types.js";
 
 /** What an error knows about the call that failed. */
 export interface WorkerErrorInit {
@@ -118,15 +119,50 @@ export class InvalidResponseError extends WorkerError {
   override name = "InvalidResponseError";
 }
 
+/**
+ * `ModelReins.jobs.wait()` gave up: the job reached none of the awaited states
+ * within `timeoutMs`. Not a failed call (the job may still finish), so not a
+ * {@link WorkerError}; `job` is its last state seen.
+ */
+export class WaitTimeoutError extends Error {
+  override name = "WaitTimeoutError";
+  /** The job waited for. */
+  readonly jobId: JobId;
+  /** The job as last fetched; `undefined` when no answer arrived in time. */
+  readonly job: Job | undefined;
+  /** The time waited, in ms. */
+  readonly timeoutMs: number;
+
+  constructor(jobId: JobId, job: Job | undefined, timeoutMs: number) {
+    super(
+      `job ${String(jobId)} did not reach a final state within ${timeoutMs} ms` +
+        (job ? ` (last status: ${String(job.status)})` : " (no answer arrived)"),
+    );
+    this.jobId = jobId;
+    this.job = job;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A class the core can throw for an answer: {@link WorkerError} or a subclass. */
+export type WorkerErrorClass = new (message: string, init: WorkerErrorInit) => WorkerError;
+
 /** How much of a body an error keeps, and shows in its message. */
 export const BODY_EXCERPT_CHARS = 2_000;
 const MESSAGE_EXCERPT_CHARS = 300;
 
-/** Maps a non-2xx answer to its error class. */
-export function errorFromResponse(init: WorkerErrorInit & { status: number }): WorkerError {
+/**
+ * Maps a non-2xx answer to its error class; `errorClass`, when given, is used
+ * instead (a status that means something specific on one call).
+ */
+export function errorFromResponse(
+  init: WorkerErrorInit & { status: number },
+  errorClass?: WorkerErrorClass,
+): WorkerError {
   const { status, method, path } = init;
   const detail = describeBody(init.body);
   const message = `${method} ${path} failed with HTTP ${status}${detail ? `: ${detail}` : ""}`;
+  if (errorClass) return new errorClass(message, init);
   if (status === 400 || status === 422) return new BadRequestError(message, init);
   if (status === 401) {
     return new AuthenticationError(

@@ -7,6 +7,41 @@ export type { WorkerOptions, HeartbeatOptions, ReviewInput, CompletionStatus } f
 export type { JobHandler, JobContext, RunOptions } from "./run-loop.js";
 export { SHUTDOWN_RESULT } from "./run-loop.js";
 export type { ArtifactData, ArtifactFields } from "./artifact.js";
+export { ModelReins, ADMIN_TOKEN_ENV } from "./client/model-reins.js";
+export type { JobsApi } from "./client/jobs.js";
+export { FINAL_JOB_STATUSES } from "./client/jobs.js";
+export type { WorkersApi } from "./client/workers.js";
+export type { PresenceApi } from "./client/presence.js";
+export type { KillswitchApi } from "./client/killswitch.js";
+export type { CostApi } from "./client/cost.js";
+export type {
+  ModelReinsOptions,
+  WorkerId,
+  HealthResponse,
+  JobInput,
+  JobUpdate,
+  ListJobsQuery,
+  ListAllJobsQuery,
+  CancelOptions,
+  WaitOptions,
+  Capability,
+  RegisterWorkerInput,
+  RegisterWorkerResponse,
+  WorkerInfo,
+  WorkerActionResponse,
+  PresenceEntry,
+  PresenceUpdate,
+  KillswitchLevel,
+  KillswitchInput,
+  KillswitchClearOptions,
+  KillswitchState,
+  KillswitchResponse,
+  CostPeriod,
+  CostQuery,
+  CostSummary,
+  CostBreakdown,
+  CostBreakdownRow,
+} from "./client/types.js";
 export type { ConnectionOptions } from "./options.js";
 export { DEFAULT_URL } from "./options.js";
 export type { RequestOptions } from "./http/core.js";
@@ -27,6 +62,7 @@ export {
   ConnectionError,
   TimeoutError,
   InvalidResponseError,
+  WaitTimeoutError,
 } from "./errors.js";
 export type { WorkerErrorInit } from "./errors.js";
 export type {

@@ -81,3 +81,38 @@ export function expectObjectWith<T extends JsonObject>(body: unknown, call: Call
   if (missing.length > 0) throw invalid(call, `an object without ${missing.join(" and ")}`, body);
   return object;
 }
+
+/** Why an object is not usable, or `undefined` when it is. */
+export type ObjectCheck = (value: JsonObject) => string | undefined;
+
+/**
+ * A JSON object answer, bare or wrapped as `{ [key]: {...} }` (`{ worker: {...} }`),
+ * that passes `check`; an empty body counts as `{}`.
+ */
+export function expectWrapped<T extends JsonObject>(
+  body: unknown,
+  call: CallInfo,
+  key: string,
+  check?: ObjectCheck,
+): T {
+  const object = expectObject(body, call);
+  const candidate = isObject(object[key]) && object.id === undefined ? (object[key] as JsonObject) : object;
+  const problem = check?.(candidate);
+  if (problem) throw invalid(call, `an object that ${problem}`, body);
+  return candidate as T;
+}
+
+/** The list in an answer (see {@link expectList}), each item an object that passes `check`. */
+export function expectObjectList<T extends JsonObject>(
+  body: unknown,
+  call: CallInfo,
+  key: string,
+  check?: ObjectCheck,
+): T[] {
+  const list = expectList(body, call, key);
+  list.forEach((item, index) => {
+    const problem = isObject(item) ? check?.(item) : "is not an object";
+    if (problem) throw invalid(call, `a list whose item ${index} ${problem}`, body);
+  });
+  return list as T[];
+}

@@ -11,6 +11,7 @@ import {
   TimeoutError,
   WorkerError,
   BODY_EXCERPT_CHARS,
+  type WorkerErrorClass,
 } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { buildRoute, type RouteName, type Routes } from "../routes.js";
@@ -36,6 +37,12 @@ export interface CallSpec extends RequestOptions {
   form?: FormData;
   /** Send the token; `false` only for the calls the docs say need none. */
   auth?: boolean;
+  /**
+   * Statuses that mean something specific on this call, each with the error
+   * class it becomes. Such an answer is final, never retried: dispatch's 503
+   * means "no eligible worker", not an outage.
+   */
+  errorMap?: Readonly<Partial<Record<number, WorkerErrorClass>>>;
 }
 
 /** The settings the core runs with. */
@@ -65,6 +72,11 @@ export function isRetryableError(error: unknown): boolean {
   if (error instanceof ConnectionError) return true;
   const status = (error as WorkerError | undefined)?.status;
   return typeof status === "number" && isRetryableStatus(status);
+}
+
+/** Whether the call's `errorMap` claims this error's status: then it is final. */
+function isMapped(error: unknown, spec: CallSpec): boolean {
+  return error instanceof WorkerError && error.status !== undefined && spec.errorMap?.[error.status] !== undefined;
 }
 
 /** Sends requests to one coordinator with one token. */
@@ -99,7 +111,7 @@ export class HttpCore {
         return await this.#attempt(method, path, spec, idempotencyKey, attempt + 1);
       } catch (error) {
         if (spec.signal?.aborted) throw spec.signal.reason;
-        if (attempt >= maxRetries || !isRetryableError(error)) throw error;
+        if (attempt >= maxRetries || !isRetryableError(error) || isMapped(error, spec)) throw error;
         const retryAfter = (error as WorkerError).headers?.get("retry-after") ?? null;
         const delay = parseRetryAfter(retryAfter) ?? backoffDelay(attempt, RETRY_BACKOFF, this.#config.random);
         this.logger.debug(`${(error as Error).message}; retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`);
@@ -126,12 +138,15 @@ export class HttpCore {
       if (response.ok) return await this.#readSuccess(response, info);
       const text = this.#redact(await readBodyText(response, MAX_ERROR_BODY_BYTES, true));
       const parsed = parseMaybeJson(text);
-      throw errorFromResponse({
-        ...info,
-        status: response.status,
-        headers: response.headers,
-        body: typeof parsed === "string" ? parsed.slice(0, BODY_EXCERPT_CHARS) : parsed,
-      });
+      throw errorFromResponse(
+        {
+          ...info,
+          status: response.status,
+          headers: response.headers,
+          body: typeof parsed === "string" ? parsed.slice(0, BODY_EXCERPT_CHARS) : parsed,
+        },
+        spec.errorMap?.[response.status],
+      );
     } catch (error) {
       if (error instanceof WorkerError) throw error;
       if (spec.signal?.aborted) throw spec.signal.reason;

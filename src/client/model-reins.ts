@@ -1,0 +1,106 @@
+/**
+ * `ModelReins`: the typed client of the coordinator's admin API. It sends
+ * through the same HTTP core as `Worker` (retries, timeouts, errors); each
+ * resource group is a small class in its own file.
+ */
+import { NoEligibleWorkerError } from "../errors.js";
+import type { HttpCore, RequestOptions } from "../http/core.js";
+import type { Logger } from "../logger.js";
+import { createHttpCore } from "../options.js";
+import type { Job } from "../types.js";
+import { expectJob, expectObject } from "../validate.js";
+import { callInfo, requestOptions } from "./args.js";
+import { CostApi } from "./cost.js";
+import { JobsApi, jobBody } from "./jobs.js";
+import { KillswitchApi } from "./killswitch.js";
+import { PresenceApi } from "./presence.js";
+import type { HealthResponse, JobInput, ModelReinsOptions } from "./types.js";
+import { WorkersApi } from "./workers.js";
+
+/** Where the admin token comes from when the `token` option is absent, in this order. */
+export const ADMIN_TOKEN_ENV = Object.freeze(["MODELREINS_ADMIN_TOKEN", "MODELREINS_API_KEY"] as const);
+
+/**
+ * On dispatch a 503 means "no worker is eligible", an answer rather than an
+ * outage: it becomes {@link NoEligibleWorkerError} at once, unretried. Other
+ * 5xx answers of dispatch are retried as usual.
+ */
+const DISPATCH_ERRORS = Object.freeze({ 503: NoEligibleWorkerError });
+
+/**
+ * The client of the ModelReins coordinator's admin API: jobs, dispatch,
+ * workers, presence, the killswitch and costs. It needs an admin token (a
+ * user API key), not a worker token.
+ *
+ * Every method takes an optional last argument of per-call options
+ * (`signal`, `timeoutMs`, `maxRetries`), and throws a `WorkerError` subclass
+ * when the call fails, a `TypeError` when its arguments are wrong.
+ *
+ * @example
+ * ```ts
+ * import { ModelReins, NoEligibleWorkerError } from "modelreins-worker";
+ *
+ * const mr = new ModelReins(); // token from MODELREINS_ADMIN_TOKEN or MODELREINS_API_KEY
+ * try {
+ *   const job = await mr.dispatch({ prompt: "Summarise the report", tags: ["reports"] });
+ *   const done = await mr.jobs.wait(job.id, { timeoutMs: 5 * 60_000 });
+ *   console.log(done.status, done.result);
+ * } catch (err) {
+ *   if (err instanceof NoEligibleWorkerError) console.log("no worker online; try later");
+ *   else throw err;
+ * }
+ * ```
+ */
+export class ModelReins {
+  /** The coordinator's base URL, without a trailing slash. */
+  readonly url: string;
+  /** Jobs: create, get, update, list, listAll, cancel, retry, wait. */
+  readonly jobs: JobsApi;
+  /** Workers: register, list, get, pause, resume. */
+  readonly workers: WorkersApi;
+  /** Presence: list, update. */
+  readonly presence: PresenceApi;
+  /** The tenant's killswitch: activate, clear. */
+  readonly killswitch: KillswitchApi;
+  /** Costs: summary, breakdown. */
+  readonly cost: CostApi;
+  readonly #http: HttpCore;
+
+  /**
+   * @throws TypeError when no token is given or set in `MODELREINS_ADMIN_TOKEN`
+   * or `MODELREINS_API_KEY`, or an option is invalid.
+   */
+  constructor(options: ModelReinsOptions = {}) {
+    this.#http = createHttpCore(options, ADMIN_TOKEN_ENV);
+    this.url = this.#http.baseUrl;
+    this.jobs = new JobsApi(this.#http);
+    this.workers = new WorkersApi(this.#http);
+    this.presence = new PresenceApi(this.#http);
+    this.killswitch = new KillswitchApi(this.#http);
+    this.cost = new CostApi(this.#http);
+  }
+
+  /** The logger this client writes to. */
+  get logger(): Logger {
+    return this.#http.logger;
+  }
+
+  /** Whether the coordinator is up: `GET /health`, sent without the token. */
+  async health(options?: RequestOptions): Promise<HealthResponse> {
+    const body = await this.#http.request("health", { ...requestOptions(options), auth: false });
+    return expectObject<HealthResponse>(body, callInfo(this.#http, "health"));
+  }
+
+  /**
+   * Creates a job and has the coordinator assign it to an eligible worker (or
+   * to `assigned_to`): `POST /dispatch`. Returns the job with its `assigned_to`.
+   *
+   * @throws NoEligibleWorkerError (503) when no worker can take it; not retried.
+   * @throws WorkerError subclasses for other failures, e.g. while the killswitch is active.
+   */
+  async dispatch(job: JobInput, options?: RequestOptions): Promise<Job> {
+    const json = jobBody(job, "dispatch");
+    const body = await this.#http.request("dispatch", { ...requestOptions(options), json, errorMap: DISPATCH_ERRORS });
+    return expectJob(body, callInfo(this.#http, "dispatch"));
+  }
+}
