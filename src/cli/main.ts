@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * The `modelreins-worker` command: a small subcommand dispatcher. To add a
+ * command, write it in its own file (see `command.ts`) and list it below.
+ */
+import { parseArgs } from "node:util";
+import { type Command, type CommandIO, EXIT_USAGE } from "./command.js";
+import { devCommand } from "./dev.js";
+
+const COMMANDS: readonly Command[] = [devCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "Usage: modelreins-worker <command> [options]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `modelreins-worker <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+async function main(argv: string[], io: CommandIO): Promise<number> {
+  // Only what precedes the command is parsed here; the command parses the rest.
+  const { tokens } = parseArgs({
+    args: argv,
+    options: { help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const first = tokens[0];
+  if (first?.kind === "option" && first.name === "help") {
+    io.out(usage());
+    return 0;
+  }
+  if (first?.kind !== "positional") {
+    io.err(usage());
+    return EXIT_USAGE;
+  }
+  const command = COMMANDS.find((c) => c.name === first.value);
+  if (command === undefined) {
+    io.err(`Unknown command: ${first.value}\n`);
+    io.err(usage());
+    return EXIT_USAGE;
+  }
+  return command.run(argv.slice(first.index + 1), io);
+}
+
+const io: CommandIO = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    io.err(`modelreins-worker: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
