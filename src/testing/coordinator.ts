@@ -81,6 +81,16 @@ export interface Coordinator {
   readonly faults: Faults;
   /** Subscribes to every event; returns the unsubscribe function. */
   on(listener: CoordinatorListener): () => void;
+  /**
+   * Connection options for a `Worker` served by this coordinator in memory.
+   * @example new Worker({ ...coordinator.workerOptions(), name: "image-bot" })
+   */
+  workerOptions(): ConnectionSettings;
+  /**
+   * Connection options for a `ModelReins` client served by this coordinator in memory.
+   * @example new ModelReins(coordinator.adminOptions())
+   */
+  adminOptions(): ConnectionSettings;
   /** Accepts one more worker token (a random one when not given) and returns it. */
   addWorkerToken(token?: string): string;
   /** Creates a pending job without HTTP, as `POST /api/jobs` does. Throws CoordinatorError when invalid. */
@@ -127,6 +137,13 @@ export interface Coordinator {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** The `url`, `token` and in-memory `fetch` that reach a coordinator. */
+export interface ConnectionSettings {
+  url: string;
+  token: string;
+  fetch: Coordinator["fetch"];
+}
+
 /** Creates a local coordinator. */
 export function createCoordinator(options?: CoordinatorOptions): Coordinator {
   return new LocalCoordinator(options);
@@ -171,6 +188,14 @@ class LocalCoordinator implements Coordinator {
 
   get faults(): Faults {
     return this.#faults;
+  }
+
+  workerOptions(): ConnectionSettings {
+    return { url: this.url, token: this.workerToken, fetch: this.fetch };
+  }
+
+  adminOptions(): ConnectionSettings {
+    return { url: this.url, token: this.adminToken, fetch: this.fetch };
   }
 
   get requests(): readonly RequestRecord[] {

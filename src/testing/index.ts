@@ -4,7 +4,7 @@
  * `modelreins-worker/testing/msw`, so this entry point never loads msw.
  */
 export { createCoordinator } from "./coordinator.js";
-export type { Coordinator, WaitForOptions } from "./coordinator.js";
+export type { Coordinator, ConnectionSettings, WaitForOptions } from "./coordinator.js";
 export { CoordinatorError } from "./reply.js";
 export type { CoordinatorOptions } from "./options.js";
 export type { ListenOptions, Listener } from "./http-server.js";
