@@ -37,7 +37,8 @@ export function defaultFilename(contentType: string): string {
 
 /** Checks an upload's arguments and builds its `multipart/form-data` body. */
 export function buildArtifactForm(data: ArtifactData, contentType: string, fields: ArtifactFields = {}): FormData {
-  if (typeof contentType !== "string" || !/^[\w.+-]+\/[\w.+-]+/.test(contentType)) {
+  // The whole value is checked: a character outside printable ASCII would make `File` drop the type silently.
+  if (typeof contentType !== "string" || !/^[\w.+-]+\/[\w.+-]+( *;[\x20-\x7e]*)?$/.test(contentType)) {
     throw new TypeError(`contentType must be a MIME type such as "image/png"; got ${JSON.stringify(contentType)}.`);
   }
   const filename = fields.filename ?? defaultFilename(contentType);

@@ -60,7 +60,8 @@ export function createHttpCore(
       options.logLevel ??
         (env.MODELREINS_LOG_LEVEL ? parseLogLevel(env.MODELREINS_LOG_LEVEL, "MODELREINS_LOG_LEVEL") : "info"),
     );
-  const baseUrl = resolveBaseUrl(options.url ?? env.MODELREINS_URL ?? DEFAULT_URL, logger);
+  // An empty MODELREINS_URL counts as unset, as an empty MODELREINS_TOKEN does.
+  const baseUrl = resolveBaseUrl(options.url ?? (env.MODELREINS_URL || undefined) ?? DEFAULT_URL, logger);
   const token = resolveToken(options.token, tokenEnv, env);
   const fetchFn = options.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== "function") {
@@ -128,11 +129,17 @@ export function defaultWorkerName(): string {
   return `${hostname()}-${process.pid}`;
 }
 
+/** The longest delay a Node.js timer holds; a longer one fires after 1 ms instead. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Checks a number option; `undefined` takes the default. */
 export function positiveNumber(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new TypeError(`${name} must be a positive number of milliseconds; got ${String(value)}.`);
+  }
+  if (value > MAX_TIMER_MS) {
+    throw new TypeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days); got ${String(value)}.`);
   }
   return value;
 }

@@ -86,6 +86,8 @@ export class RunLoop {
   #fatal: unknown;
   #lookForOrphans = true;
   #heartbeatBusy = false;
+  /** Set when the final ("offline") heartbeat starts: no periodic one may follow it. */
+  #heartbeatsOver = false;
   #finished: Promise<void> | undefined;
 
   constructor(worker: Worker, settings: LoopSettings, handler: JobHandler, options: RunOptions) {
@@ -235,7 +237,14 @@ export class RunLoop {
    */
   async #adoptOrphans(room: number): Promise<number> {
     const running = await this.#worker.inbox("running", { signal: this.#stopping.signal });
-    const orphans = running.filter((job) => !this.#isKnown(job.id));
+    // Only jobs the answer shows as running in this worker's name: a coordinator that ignores the
+    // `status` query (or lists other workers' jobs) must not make us run a job nobody claimed.
+    const orphans = running.filter(
+      (job) =>
+        job.status === "running" &&
+        (job.assigned_to == null || job.assigned_to === this.#worker.name) &&
+        !this.#isKnown(job.id),
+    );
     for (const job of orphans.slice(0, room)) {
       this.#logger.info(`job ${job.id} is running in this worker's name but not here (a lost claim answer?): taking it up`);
       this.#start(job);
@@ -348,7 +357,10 @@ export class RunLoop {
   }
 
   async #heartbeat(status?: string): Promise<void> {
-    if (this.#heartbeatBusy && status === undefined) return;
+    if (status === undefined && (this.#heartbeatBusy || this.#heartbeatsOver)) return;
+    // A periodic heartbeat still in flight resets #heartbeatBusy when it ends; without this
+    // flag the next tick could send "idle" after "offline".
+    if (status !== undefined) this.#heartbeatsOver = true;
     this.#heartbeatBusy = true;
     const inFlight = [...this.#inFlight.values()].map((execution) => execution.job.id);
     try {

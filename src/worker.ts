@@ -204,10 +204,12 @@ export class Worker implements AsyncDisposable {
     return expectObjectWith<ArtifactResponse>(body, this.#call("uploadArtifact"), ["url", "slug"]);
   }
 
-  /** The absolute URL of an artifact: the base URL plus its `url` path. */
+  /** The absolute URL of an artifact: the base URL plus its `url` path (an absolute `url` is kept). */
   artifactUrl(artifact: Pick<ArtifactResponse, "url"> | string): string {
     const path = typeof artifact === "string" ? artifact : artifact.url;
-    return new URL(path, `${this.url}/`).href;
+    if (/^[a-z][a-z\d+.-]*:/i.test(path)) return new URL(path).href;
+    // Appended, not resolved: `/s/x` must keep a base URL's path prefix, as request paths do.
+    return new URL(`${this.url}${path.startsWith("/") ? "" : "/"}${path}`).href;
   }
 
   /** Puts an item in the human review queue: `POST /api/reviews`. */
