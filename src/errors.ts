@@ -166,7 +166,7 @@ export function errorFromResponse(
   if (status === 400 || status === 422) return new BadRequestError(message, init);
   if (status === 401) {
     return new AuthenticationError(
-      `${message}. Check the token (MODELREINS_TOKEN for workers, MODELREINS_ADMIN_TOKEN for the admin API).`,
+      `${message.replace(/\.$/, "")}. Check the token (MODELREINS_TOKEN for workers, MODELREINS_ADMIN_TOKEN for the admin API).`,
       init,
     );
   }

@@ -20,5 +20,27 @@ export interface Command {
   run(args: string[], io: CommandIO): Promise<number>;
 }
 
-/** Exit code for a usage error (unknown command or option). */
+/** Exit code: the operation failed (server or connection error, a job that ended failed or cancelled under `--wait`). */
+export const EXIT_FAILED = 1;
+/** Exit code for a usage error (unknown command or option, bad argument). */
 export const EXIT_USAGE = 2;
+/** Exit code: no admin token, or the coordinator refused it (401/403). */
+export const EXIT_AUTH = 3;
+/** Exit code: no such job or worker (404). */
+export const EXIT_NOT_FOUND = 4;
+/** Exit code: `dispatch` found no eligible worker (503, `NoEligibleWorkerError`). */
+export const EXIT_NO_WORKER = 5;
+/** Exit code: `--wait` gave up after `--timeout`; the job goes on. */
+export const EXIT_TIMEOUT = 6;
+
+/** The exit codes, for the top-level help. */
+export const EXIT_CODES_HELP = `Exit codes:
+  0  ok
+  1  the operation failed: a server or connection error, a refused change
+     (e.g. cancelling a finished job), or with --wait a job that ended
+     failed or cancelled
+  2  usage error: unknown command or option, bad or missing argument
+  3  authentication: no admin token, or the coordinator refused it (401/403)
+  4  not found: no such job or worker (404)
+  5  no eligible worker for dispatch (503)
+  6  --wait timed out (the job goes on)`;

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { createCoordinator, type Listener } from "../testing/index.js";
 import { type Command, type CommandIO, EXIT_USAGE } from "./command.js";
+import { parseDuration } from "./args.js";
 import { createEventFormatter } from "./dev-log.js";
 
 /** The default port of `modelreins-worker dev`. */
@@ -81,7 +82,7 @@ async function runDev(args: string[], io: CommandIO): Promise<number> {
   let coordinator: ReturnType<typeof createCoordinator>;
   try {
     port = parsePort(values.port ?? String(DEFAULT_DEV_PORT));
-    requeueAfterMs = parseDuration(values["requeue-after"] ?? "60s");
+    requeueAfterMs = parseDuration(values["requeue-after"] ?? "60s", "--requeue-after");
     coordinator = createCoordinator({
       requeueAfterMs,
       ...(values["admin-token"] === undefined ? {} : { adminToken: values["admin-token"] }),
@@ -150,12 +151,3 @@ function parsePort(raw: string): number {
   return Number(raw);
 }
 
-/** `500ms`, `30s`, `2m`, `1h`; a bare number is seconds. */
-export function parseDuration(raw: string): number {
-  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(raw.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match?.[2] ?? "s"] ?? 1000;
-  const ms = match ? Number(match[1]) * unit : Number.NaN;
-  if (!(ms > 0))
-    throw new TypeError(`--requeue-after must be a duration such as 500ms, 30s or 2m; got ${JSON.stringify(raw)}.`);
-  return ms;
-}

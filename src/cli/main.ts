@@ -4,10 +4,22 @@
  * command, write it in its own file (see `command.ts`) and list it below.
  */
 import { parseArgs } from "node:util";
-import { type Command, type CommandIO, EXIT_USAGE } from "./command.js";
+import { type Command, type CommandIO, EXIT_CODES_HELP, EXIT_USAGE } from "./command.js";
 import { devCommand } from "./dev.js";
+import { dispatchCommand } from "./dispatch.js";
+import { jobsCommand } from "./jobs.js";
+import { killswitchCommand } from "./killswitch.js";
+import { registerCommand } from "./register.js";
+import { workersCommand } from "./workers.js";
 
-const COMMANDS: readonly Command[] = [devCommand];
+const COMMANDS: readonly Command[] = [
+  devCommand,
+  registerCommand,
+  dispatchCommand,
+  jobsCommand,
+  workersCommand,
+  killswitchCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -18,6 +30,16 @@ function usage(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     "Run `modelreins-worker <command> --help` for a command's options.",
+    "",
+    "Environment (admin commands: every command but dev):",
+    "  MODELREINS_URL          The coordinator (or --url). Default: https://app.modelreins.com.",
+    "  MODELREINS_ADMIN_TOKEN  The admin token, a user API key (or --token);",
+    "                          MODELREINS_API_KEY when it is unset.",
+    "",
+    "Output: text for people; --json prints the server's JSON answer, one document on stdout.",
+    "Errors: one line on stderr.",
+    "",
+    EXIT_CODES_HELP,
   ].join("\n");
 }
 
@@ -34,6 +56,11 @@ async function main(argv: string[], io: CommandIO): Promise<number> {
   if (first?.kind === "option" && first.name === "help") {
     io.out(usage());
     return 0;
+  }
+  if (first?.kind === "option") {
+    io.err(`Options go after the command: modelreins-worker <command> ${first.rawName} ...\n`);
+    io.err(usage());
+    return EXIT_USAGE;
   }
   if (first?.kind !== "positional") {
     io.err(usage());
