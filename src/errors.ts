@@ -37,7 +37,7 @@ export class WorkerError extends Error {
   readonly status: number | undefined;
   readonly method: string;
   readonly path: string;
-  /** The response body, parsed when JSON, else text (cut to {@link BODY_EXCERPT_CHARS}). */
+  /** The response body, parsed when JSON, else text (cut to 2,000 characters). */
   readonly body: unknown;
   /** Response headers, when the server answered. */
   readonly headers: Headers | undefined;

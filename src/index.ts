@@ -1,6 +1,6 @@
 /**
  * modelreins-worker: turn a Node.js script into a ModelReins silicon worker.
- * @packageDocumentation
+ * @module modelreins-worker
  */
 export { Worker } from "./worker.js";
 export type { WorkerOptions, HeartbeatOptions, ReviewInput, CompletionStatus } from "./worker.js";

@@ -5,9 +5,13 @@
 
 /** Where the SDK writes what it does. Any object with these four methods fits (`console`, pino, ...). */
 export interface Logger {
+  /** Detail for debugging: each retry, each report. */
   debug(message: string, ...rest: unknown[]): void;
+  /** The worker's life: started, stopping, stopped. */
   info(message: string, ...rest: unknown[]): void;
+  /** Something failed and will be tried again: the coordinator is down, a result is not delivered yet. */
   warn(message: string, ...rest: unknown[]): void;
+  /** Something failed for good: a refused token, a result given up. */
   error(message: string, ...rest: unknown[]): void;
 }
 

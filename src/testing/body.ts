@@ -97,12 +97,11 @@ async function readLimited(request: Request, maxBytes: number): Promise<Uint8Arr
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
+    // Past the limit the rest is read and dropped, not cancelled: cancelling a FormData body that
+    // fetch is still producing leaves an unhandled rejection inside Node 24's fetch.
+    if (size <= maxBytes) chunks.push(value);
   }
+  if (size > maxBytes) throw tooLarge(maxBytes);
   const out = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

@@ -134,6 +134,7 @@ export interface Coordinator {
   reset(): void;
   /** Closes the HTTP listener and ends stalled requests. `fetch` fails afterwards. */
   close(): Promise<void>;
+  /** `await using coordinator = createCoordinator()` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -141,6 +142,7 @@ export interface Coordinator {
 export interface ConnectionSettings {
   url: string;
   token: string;
+  /** The coordinator's in-memory `fetch`. */
   fetch: Coordinator["fetch"];
 }
 

@@ -2,6 +2,8 @@
  * `modelreins-worker/testing`: a strict in-memory ModelReins coordinator for
  * tests and local development. msw handlers live in
  * `modelreins-worker/testing/msw`, so this entry point never loads msw.
+ *
+ * @module modelreins-worker/testing
  */
 export { createCoordinator } from "./coordinator.js";
 export type { Coordinator, ConnectionSettings, WaitForOptions } from "./coordinator.js";

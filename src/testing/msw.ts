@@ -11,6 +11,8 @@
  * const coordinator = createCoordinator();
  * const server = setupServer(...mswHandlers(coordinator));
  * server.listen({ onUnhandledRequest: "error" });
+ *
+ * @module modelreins-worker/testing/msw
  */
 import { http, HttpResponse, type HttpHandler } from "msw";
 import type { Coordinator } from "./coordinator.js";

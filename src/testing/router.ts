@@ -11,10 +11,10 @@ import type { RouteName, RouteSpec, Routes } from "../routes.js";
  */
 export const COORDINATOR_ONLY_ROUTES = {
   viewToken: "GET /v/{id}",
-} as const satisfies Record<string, RouteSpec>;
+} as const satisfies Record<Exclude<CoordinatorRouteName, RouteName>, RouteSpec>;
 
 /** A route the local coordinator serves. */
-export type CoordinatorRouteName = RouteName | keyof typeof COORDINATOR_ONLY_ROUTES;
+export type CoordinatorRouteName = RouteName | "viewToken";
 
 export type RouteMatch =
   | {

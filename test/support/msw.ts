@@ -59,7 +59,9 @@ async function recordRequest(request: Request): Promise<RecordedRequest> {
     const form = await request.clone().formData();
     const parts: Array<[string, FormPart]> = [];
     const entries: Array<[string, FormDataEntryValue]> = [];
-    form.forEach((value, name) => entries.push([name, value]));
+    form.forEach((value, name) => {
+      entries.push([name, value]);
+    });
     for (const [name, value] of entries) {
       if (typeof value === "string") parts.push([name, value]);
       else parts.push([name, { filename: value.name, type: value.type, bytes: new Uint8Array(await value.arrayBuffer()) }]);
