@@ -13,12 +13,21 @@ export interface CallInfo {
 }
 
 function invalid(call: CallInfo, what: string, body: unknown): InvalidResponseError {
-  const shown = JSON.stringify(body)?.slice(0, 200) ?? String(body);
+  const shown = preview(body);
   return new InvalidResponseError(`${call.method} ${call.path} answered ${what}: ${shown}`, {
     ...call,
     status: 200,
     body,
   });
+}
+
+/** The start of a value as JSON, for a message; never throws (deeply nested JSON overflows JSON.stringify). */
+function preview(body: unknown): string {
+  try {
+    return JSON.stringify(body)?.slice(0, 200) ?? String(body);
+  } catch {
+    return "(too deeply nested to show)";
+  }
 }
 
 export function isObject(value: unknown): value is JsonObject {
