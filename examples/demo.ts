@@ -29,7 +29,11 @@ async function main(): Promise<void> {
 
   const worker = startWorker(listener.url, coordinator.workerToken);
   try {
-    await waitUntil(() => coordinator.presence().some((p) => p.instance === WORKER_NAME), 15_000, "the worker's first heartbeat");
+    await waitUntil(
+      () => coordinator.presence().some((p) => p.instance === WORKER_NAME),
+      15_000,
+      "the worker's first heartbeat",
+    );
     say(`Worker "${WORKER_NAME}" is online (pid ${worker.pid})\n`);
 
     const admin = new ModelReins({ url: listener.url, token: coordinator.adminToken, logLevel: "warn" });
@@ -50,7 +54,9 @@ async function main(): Promise<void> {
       if (!image.ok || bytes.subarray(0, 8).toString("hex") !== PNG_SIGNATURE) {
         throw new Error(`the artifact of job ${id} at ${result.artifact_url} is not a PNG (HTTP ${image.status})`);
       }
-      say(`Job ${id} done: ${result.artifact_url} (${image.headers.get("content-type")}, ${bytes.length} bytes), review #${result.review_id}`);
+      say(
+        `Job ${id} done: ${result.artifact_url} (${image.headers.get("content-type")}, ${bytes.length} bytes), review #${result.review_id}`,
+      );
     }
 
     say("\nReview queue:");

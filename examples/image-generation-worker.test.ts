@@ -15,5 +15,7 @@ test("draws a PNG, uploads it and submits it for review", async () => {
   const result = JSON.parse(done.result ?? "");
   const image = await coordinator.fetch(result.artifact_url);
   expect(image.headers.get("content-type")).toBe("image/png");
-  expect(coordinator.reviews()).toMatchObject([{ id: result.review_id, status: "pending", preview: result.artifact_url }]);
+  expect(coordinator.reviews()).toMatchObject([
+    { id: result.review_id, status: "pending", preview: result.artifact_url },
+  ]);
 });

@@ -31,7 +31,12 @@ const EXTENSIONS: Record<string, string> = {
 /** `artifact.<ext>` for a content type: `image/png` → `artifact.png`. */
 export function defaultFilename(contentType: string): string {
   const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
-  const ext = EXTENSIONS[type] ?? type.split("/")[1]?.split("+")[0]?.replace(/[^a-z0-9]/g, "");
+  const ext =
+    EXTENSIONS[type] ??
+    type
+      .split("/")[1]
+      ?.split("+")[0]
+      ?.replace(/[^a-z0-9]/g, "");
   return ext ? `artifact.${ext}` : "artifact.bin";
 }
 

@@ -87,7 +87,9 @@ function resolveToken(given: string | undefined, tokenEnv: readonly string[], en
   }
   if (typeof token !== "string" || /\s/.test(token)) {
     // The token's value stays out of the message, even when it is wrong.
-    throw new TypeError(`The ModelReins token (token option or ${names}) must be a string with no spaces or line breaks.`);
+    throw new TypeError(
+      `The ModelReins token (token option or ${names}) must be a string with no spaces or line breaks.`,
+    );
   }
   return token;
 }

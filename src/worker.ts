@@ -14,8 +14,8 @@ import {
   positiveNumber,
   tagList,
 } from "./options.js";
-import { type JobHandler, RunLoop, type RunOptions } from "./run-loop.js";
 import { buildRoute, type RouteName } from "./routes.js";
+import { type JobHandler, RunLoop, type RunOptions } from "./run-loop.js";
 import type { ArtifactResponse, Job, JobId, JsonObject, PresenceStatus, ReviewResponse } from "./types.js";
 import { expectJob, expectJobList, expectObject, expectObjectWith } from "./validate.js";
 
@@ -251,6 +251,7 @@ export class Worker implements AsyncDisposable {
   /**
    * Stops claiming, lets in-flight jobs finish (up to `shutdownGraceMs`) and
    * reports them. Resolves once `run()` has ended; at once when it is not running.
+   * Inside a handler, call it without `await` (`void worker.stop()`): it waits for that handler too.
    */
   async stop(): Promise<void> {
     await this.#loop?.stop();

@@ -15,7 +15,7 @@ import {
   Worker,
   WorkerError,
 } from "../src/index.js";
-import { BASE, json, setupMockServer, spyLogger, TOKEN, WORKER_NAME, loggedText } from "./support/msw.js";
+import { BASE, json, loggedText, setupMockServer, spyLogger, TOKEN, WORKER_NAME } from "./support/msw.js";
 
 const mock = setupMockServer();
 
@@ -208,8 +208,10 @@ describe("the token never leaks", () => {
 
   it("not when the server echoes it in a text error body, on every retry", async () => {
     vi.spyOn(Math, "random").mockReturnValue(0);
-    mock.on("PUT /presence", ({ request }) =>
-      new HttpResponse(`upstream failed for ${request.headers.get("authorization")}\n`.repeat(3), { status: 502 }),
+    mock.on(
+      "PUT /presence",
+      ({ request }) =>
+        new HttpResponse(`upstream failed for ${request.headers.get("authorization")}\n`.repeat(3), { status: 502 }),
     );
     const logger = spyLogger();
     const worker = new Worker({ token: TOKEN, url: BASE, name: WORKER_NAME, logger });
@@ -223,7 +225,10 @@ describe("the token never leaks", () => {
   });
 
   it("not when a 401 answer echoes it", async () => {
-    mock.on("GET /my-jobs", ({ request }) => new HttpResponse(`Unauthorized: ${request.headers.get("authorization")}`, { status: 401 }));
+    mock.on(
+      "GET /my-jobs",
+      ({ request }) => new HttpResponse(`Unauthorized: ${request.headers.get("authorization")}`, { status: 401 }),
+    );
     const error = await failure(makeWorker().inbox());
     expect(error).toBeInstanceOf(AuthenticationError);
     expectNoToken(error);

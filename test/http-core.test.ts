@@ -42,20 +42,27 @@ describe("retries", () => {
   // Full jitter with random() = 0 makes every back-off 0 ms.
   const instantBackoff = () => vi.spyOn(Math, "random").mockReturnValue(0);
 
-  it.each([500, 502, 503, 504, 429, 408])("HTTP %i is retried twice by default, then thrown with attempts 3", async (status) => {
-    instantBackoff();
-    mock.on("POST /api/jobs/:id/claim", () => json({ error: "later" }, { status }));
-    const error = (await makeWorker().worker.claim(5).catch((e: unknown) => e)) as WorkerError;
-    expect(error).toBeInstanceOf(WorkerError);
-    expect(error.status).toBe(status);
-    expect(error.attempts).toBe(3);
-    expect(mock.requests).toHaveLength(3);
-  });
+  it.each([500, 502, 503, 504, 429, 408])(
+    "HTTP %i is retried twice by default, then thrown with attempts 3",
+    async (status) => {
+      instantBackoff();
+      mock.on("POST /api/jobs/:id/claim", () => json({ error: "later" }, { status }));
+      const error = (await makeWorker()
+        .worker.claim(5)
+        .catch((e: unknown) => e)) as WorkerError;
+      expect(error).toBeInstanceOf(WorkerError);
+      expect(error.status).toBe(status);
+      expect(error.attempts).toBe(3);
+      expect(mock.requests).toHaveLength(3);
+    },
+  );
 
   it("a network failure is retried, then thrown as ConnectionError with attempts", async () => {
     instantBackoff();
     mock.on("GET /my-jobs", () => HttpResponse.error());
-    const error = (await makeWorker().worker.inbox().catch((e: unknown) => e)) as WorkerError;
+    const error = (await makeWorker()
+      .worker.inbox()
+      .catch((e: unknown) => e)) as WorkerError;
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.attempts).toBe(3);
     expect(mock.requests).toHaveLength(3);
@@ -83,7 +90,9 @@ describe("retries", () => {
   it.each([400, 401, 403, 404, 409, 410, 422])("HTTP %i is not retried", async (status) => {
     instantBackoff();
     mock.on("POST /api/jobs/:id/complete", () => json({ error: "no" }, { status }));
-    const error = (await makeWorker().worker.complete(5, "r").catch((e: unknown) => e)) as WorkerError;
+    const error = (await makeWorker()
+      .worker.complete(5, "r")
+      .catch((e: unknown) => e)) as WorkerError;
     expect(error.status).toBe(status);
     expect(error.attempts).toBe(1);
     expect(mock.requests).toHaveLength(1);
@@ -113,21 +122,27 @@ describe("retries", () => {
     expect(keys[4]).toBe(keys[3]);
     expect(keys[3]).not.toBe(keys[0]);
     // The body and the token go out unchanged on every attempt.
-    expect(mock.requests.slice(0, 3).map((r) => r.json)).toEqual(Array(3).fill({ worker: WORKER_NAME, status: "done", result: "first" }));
+    expect(mock.requests.slice(0, 3).map((r) => r.json)).toEqual(
+      Array(3).fill({ worker: WORKER_NAME, status: "done", result: "first" }),
+    );
     expect(new Set(mock.requests.map((r) => r.headers.authorization))).toEqual(new Set([`Bearer ${TOKEN}`]));
   });
 
   it("the worker's maxRetries sets the number of retries", async () => {
     instantBackoff();
     mock.on("PUT /presence", () => json({}, { status: 500 }));
-    const error = (await makeWorker({ maxRetries: 4 }).worker.heartbeat().catch((e: unknown) => e)) as WorkerError;
+    const error = (await makeWorker({ maxRetries: 4 })
+      .worker.heartbeat()
+      .catch((e: unknown) => e)) as WorkerError;
     expect(error.attempts).toBe(5);
     expect(mock.requests).toHaveLength(5);
   });
 
   it("maxRetries 0 sends once", async () => {
     mock.on("PUT /presence", () => json({}, { status: 500 }));
-    const error = (await makeWorker({ maxRetries: 0 }).worker.heartbeat().catch((e: unknown) => e)) as WorkerError;
+    const error = (await makeWorker({ maxRetries: 0 })
+      .worker.heartbeat()
+      .catch((e: unknown) => e)) as WorkerError;
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error.attempts).toBe(1);
     expect(mock.requests).toHaveLength(1);
@@ -155,7 +170,9 @@ describe("retries", () => {
         () => json({ error: "already claimed" }, { status: 409 }),
       ),
     );
-    const error = (await makeWorker().worker.claim(5).catch((e: unknown) => e)) as WorkerError;
+    const error = (await makeWorker()
+      .worker.claim(5)
+      .catch((e: unknown) => e)) as WorkerError;
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.attempts).toBe(2);
   });
@@ -169,7 +186,9 @@ describe("retries", () => {
         () => json({ error: "bad" }, { status: 400 }),
       ),
     );
-    const error = await makeWorker().worker.submitReview({ type: "t", title: "t", content: "c" }).catch((e: unknown) => e);
+    const error = await makeWorker()
+      .worker.submitReview({ type: "t", title: "t", content: "c" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect(mock.requests).toHaveLength(2);
   });
@@ -194,7 +213,11 @@ describe("retries", () => {
     expect(mock.requests).toHaveLength(4);
     const error = (await outcome) as WorkerError;
     expect(error.attempts).toBe(4);
-    expect(logger.debug.mock.calls.map((call) => /retrying in (\d+) ms/.exec(call[0])?.[1])).toEqual(["500", "1000", "2000"]);
+    expect(logger.debug.mock.calls.map((call) => /retrying in (\d+) ms/.exec(call[0])?.[1])).toEqual([
+      "500",
+      "1000",
+      "2000",
+    ]);
   });
 });
 
@@ -239,7 +262,9 @@ describe("Retry-After", () => {
   it("a 429 that stays is thrown as RateLimitError after the retries", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     mock.on("PUT /presence", () => json({}, { status: 429, headers: { "retry-after": "1" } }));
-    const outcome = makeWorker().worker.heartbeat().catch((e: unknown) => e);
+    const outcome = makeWorker()
+      .worker.heartbeat()
+      .catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(2_100);
     const error = (await outcome) as RateLimitError;
     expect(error).toBeInstanceOf(RateLimitError);
@@ -283,7 +308,9 @@ describe("the caller's AbortSignal", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     mock.on("PUT /presence", () => json({}, { status: 503, headers: { "retry-after": "30" } }));
     const controller = new AbortController();
-    const outcome = makeWorker().worker.heartbeat({ signal: controller.signal }).catch((e: unknown) => e);
+    const outcome = makeWorker()
+      .worker.heartbeat({ signal: controller.signal })
+      .catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(mock.requests).toHaveLength(1);
     controller.abort();

@@ -70,7 +70,12 @@ describe("no answer", () => {
   it("a refused connection is a ConnectionError, retried maxRetries times", async () => {
     vi.spyOn(Math, "random").mockReturnValue(0);
     const port = await closedPort();
-    const worker = new Worker({ token: TOKEN, url: `http://127.0.0.1:${port}`, name: WORKER_NAME, logger: spyLogger() });
+    const worker = new Worker({
+      token: TOKEN,
+      url: `http://127.0.0.1:${port}`,
+      name: WORKER_NAME,
+      logger: spyLogger(),
+    });
     const error = (await worker.inbox().catch((e: unknown) => e)) as WorkerError;
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toBeInstanceOf(WorkerError);
@@ -90,7 +95,14 @@ describe("no answer", () => {
     const { origin, seen } = await startServer(() => {
       /* never answers */
     });
-    const worker = new Worker({ token: TOKEN, url: origin, name: WORKER_NAME, timeoutMs: 50, maxRetries: 0, logger: spyLogger() });
+    const worker = new Worker({
+      token: TOKEN,
+      url: origin,
+      name: WORKER_NAME,
+      timeoutMs: 50,
+      maxRetries: 0,
+      logger: spyLogger(),
+    });
     const error = (await worker.heartbeat().catch((e: unknown) => e)) as WorkerError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toBeInstanceOf(ConnectionError);
@@ -108,7 +120,9 @@ describe("no answer", () => {
       /* never answers */
     });
     const worker = new Worker({ token: TOKEN, url: origin, name: WORKER_NAME, timeoutMs: 30_000, logger: spyLogger() });
-    const error = (await worker.inbox("pending", { timeoutMs: 40, maxRetries: 1 }).catch((e: unknown) => e)) as WorkerError;
+    const error = (await worker
+      .inbox("pending", { timeoutMs: 40, maxRetries: 1 })
+      .catch((e: unknown) => e)) as WorkerError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toContain("40 ms");
     expect(error.attempts).toBe(2);
@@ -120,7 +134,14 @@ describe("no answer", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"jobs": [');
     });
-    const worker = new Worker({ token: TOKEN, url: origin, name: WORKER_NAME, timeoutMs: 80, maxRetries: 0, logger: spyLogger() });
+    const worker = new Worker({
+      token: TOKEN,
+      url: origin,
+      name: WORKER_NAME,
+      timeoutMs: 80,
+      maxRetries: 0,
+      logger: spyLogger(),
+    });
     await expect(worker.inbox()).rejects.toBeInstanceOf(TimeoutError);
   });
 });
@@ -136,7 +157,10 @@ describe("redirects", () => {
     });
     const worker = new Worker({ token: TOKEN, url: origin, name: WORKER_NAME, logger: spyLogger() });
     await expect(worker.inbox()).resolves.toEqual([]);
-    expect(seen.map((s) => s.url)).toEqual([`/my-jobs?worker=${WORKER_NAME}&status=pending`, "/v2/my-jobs?worker=x&status=pending"]);
+    expect(seen.map((s) => s.url)).toEqual([
+      `/my-jobs?worker=${WORKER_NAME}&status=pending`,
+      "/v2/my-jobs?worker=x&status=pending",
+    ]);
     expect(seen[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(seen[1]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });

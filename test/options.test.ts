@@ -145,14 +145,17 @@ describe("url", () => {
     expect(logger.warn.mock.calls[0]?.[0]).not.toContain(TOKEN);
   });
 
-  it.each(["http://localhost:8080", "http://127.0.0.1:3000", "http://[::1]:3000", "http://app.localhost", "https://coordinator.example.com"])(
-    "no warning for %s",
-    (url) => {
-      const logger = spyLogger();
-      new Worker({ token: TOKEN, url, logger });
-      expect(logger.warn).not.toHaveBeenCalled();
-    },
-  );
+  it.each([
+    "http://localhost:8080",
+    "http://127.0.0.1:3000",
+    "http://[::1]:3000",
+    "http://app.localhost",
+    "https://coordinator.example.com",
+  ])("no warning for %s", (url) => {
+    const logger = spyLogger();
+    new Worker({ token: TOKEN, url, logger });
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
 });
 
 describe("name", () => {
@@ -212,13 +215,23 @@ describe("numbers and tags", () => {
   });
 
   it.each([[["a,b"]], [[""]], [[1]], ["gpu"], [[null]]])("tags %j → TypeError", (tags) => {
-    const error = constructionError({ token: TOKEN, url: BASE, logger: spyLogger(), tags: tags as unknown as string[] });
+    const error = constructionError({
+      token: TOKEN,
+      url: BASE,
+      logger: spyLogger(),
+      tags: tags as unknown as string[],
+    });
     expect(error.message).toContain("tags must be an array of non-empty strings without commas");
     expect(error.message).not.toContain(TOKEN);
   });
 
   it("a fetch that is not a function is refused", () => {
-    const error = constructionError({ token: TOKEN, url: BASE, logger: spyLogger(), fetch: "nope" as unknown as typeof fetch });
+    const error = constructionError({
+      token: TOKEN,
+      url: BASE,
+      logger: spyLogger(),
+      fetch: "nope" as unknown as typeof fetch,
+    });
     expect(error.message).toContain("fetch");
   });
 });

@@ -14,12 +14,16 @@ test("the README has TypeScript examples", () => {
 });
 
 test("every TypeScript block in the README compiles", () => {
-  const config = ts.getParsedCommandLineOfConfigFile(join(root, "tsconfig.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+      },
     },
-  });
+  );
   if (!config) throw new Error("tsconfig.json could not be read");
   // Virtual files beside the examples, so a block's relative imports resolve as a user's would.
   const files = new Map(blocks.map((text, i) => [join(root, "examples", `readme-block-${i + 1}.ts`), text]));

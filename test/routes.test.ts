@@ -81,7 +81,9 @@ describe("job ids in paths", () => {
     "claim(%j) is a TypeError before any request",
     async (id) => {
       await expect(makeWorker().claim(id as never)).rejects.toThrow(TypeError);
-      await expect(makeWorker().complete(id as never, "r")).rejects.toThrow(/job id must be a number or a non-empty string/);
+      await expect(makeWorker().complete(id as never, "r")).rejects.toThrow(
+        /job id must be a number or a non-empty string/,
+      );
       expect(mock.requests).toHaveLength(0);
     },
   );
@@ -94,7 +96,10 @@ describe("the routes option", () => {
     const worker = makeWorker({ claim: "POST /api/v2/jobs/{id}/take", inbox: "GET /api/v2/inbox" });
     await worker.claim(9);
     await worker.inbox();
-    expect(mock.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/v2/jobs/9/take", "GET /api/v2/inbox"]);
+    expect(mock.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /api/v2/jobs/9/take",
+      "GET /api/v2/inbox",
+    ]);
     expect(mock.requests[1]?.query).toEqual({ worker: WORKER_NAME, status: "pending" });
   });
 
@@ -110,10 +115,14 @@ describe("the routes option", () => {
     expect(() => makeWorker({ clam: "POST /x" })).toThrow(/Unknown route "clam".*claim/);
   });
 
-  it.each(["/api/jobs/{id}/claim", "PATCH /api/jobs", "POST api/jobs", "POST  /api/jobs", "POST /api/jobs x", "post /api/jobs"])(
-    "a malformed route %j is a TypeError at construction",
-    (spec) => {
-      expect(() => makeWorker({ claim: spec })).toThrow(/Route "claim" must look like/);
-    },
-  );
+  it.each([
+    "/api/jobs/{id}/claim",
+    "PATCH /api/jobs",
+    "POST api/jobs",
+    "POST  /api/jobs",
+    "POST /api/jobs x",
+    "post /api/jobs",
+  ])("a malformed route %j is a TypeError at construction", (spec) => {
+    expect(() => makeWorker({ claim: spec })).toThrow(/Route "claim" must look like/);
+  });
 });

@@ -1,7 +1,17 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SHUTDOWN_RESULT, Worker } from "../src/index.js";
 import { makeWorker, startWorker, stopWorkersAfterEach } from "./support/loop.js";
-import { BASE, deferred, delay, FakeCoordinator, json, setupMockServer, spyLogger, TOKEN, WORKER_NAME } from "./support/msw.js";
+import {
+  BASE,
+  deferred,
+  delay,
+  FakeCoordinator,
+  json,
+  setupMockServer,
+  spyLogger,
+  TOKEN,
+  WORKER_NAME,
+} from "./support/msw.js";
 
 const mock = setupMockServer();
 stopWorkersAfterEach();
@@ -37,7 +47,9 @@ describe("stop()", () => {
     await done;
     expect(order).toEqual(["run", "stop"]);
     expect(worker.running).toBe(false);
-    expect(fake.completionsOf(first?.id ?? "")).toEqual([expect.objectContaining({ status: "done", result: `finished ${first?.id}` })]);
+    expect(fake.completionsOf(first?.id ?? "")).toEqual([
+      expect.objectContaining({ status: "done", result: `finished ${first?.id}` }),
+    ]);
     // The second job was never claimed.
     expect(fake.claims).toHaveLength(1);
     expect(fake.jobs.get(String(second?.id))?.status).toBe("pending");
@@ -110,7 +122,9 @@ describe("stop()", () => {
     await delay(20);
     await worker.stop();
     await done;
-    expect(fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "late but delivered" })]);
+    expect(fake.completionsOf(job.id)).toEqual([
+      expect.objectContaining({ status: "done", result: "late but delivered" }),
+    ]);
   });
 
   it("can run() again after it stopped", async () => {
@@ -208,7 +222,9 @@ describe("shutdownGraceMs", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await stopped;
     await done;
-    expect(fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "failed", result: SHUTDOWN_RESULT })]);
+    expect(fake.completionsOf(job.id)).toEqual([
+      expect.objectContaining({ status: "failed", result: SHUTDOWN_RESULT }),
+    ]);
     expect(statusOf(fake.heartbeats.at(-1) ?? {})).toBe("offline");
     expect(logger.info).toHaveBeenCalledWith(expect.stringContaining("waiting up to 500 ms for 1 job(s)"));
     await vi.advanceTimersByTimeAsync(10_000);
@@ -238,7 +254,9 @@ describe("shutdownGraceMs", () => {
 describe("run()", () => {
   it("twice at once throws; the first run goes on", async () => {
     const { worker, done } = startWorker(() => "");
-    await expect(worker.run(() => "", { handleSignals: false })).rejects.toThrow(`Worker "${WORKER_NAME}" is running already`);
+    await expect(worker.run(() => "", { handleSignals: false })).rejects.toThrow(
+      `Worker "${WORKER_NAME}" is running already`,
+    );
     expect(worker.running).toBe(true);
     await worker.stop();
     await done;

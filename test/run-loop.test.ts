@@ -2,7 +2,16 @@ import { HttpResponse } from "msw";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthenticationError, type Job, type JobContext, NotFoundError } from "../src/index.js";
 import { makeWorker, startWorker, stopWorkersAfterEach } from "./support/loop.js";
-import { deferred, delay, FakeCoordinator, json, loggedText, setupMockServer, TOKEN, WORKER_NAME } from "./support/msw.js";
+import {
+  deferred,
+  delay,
+  FakeCoordinator,
+  json,
+  loggedText,
+  setupMockServer,
+  TOKEN,
+  WORKER_NAME,
+} from "./support/msw.js";
 
 const mock = setupMockServer();
 stopWorkersAfterEach();
@@ -176,7 +185,8 @@ describe("claiming and concurrency", () => {
   it("skips a job whose claim answers 409, quietly, and goes on", async () => {
     const taken = fake.add();
     const mine = fake.add();
-    fake.before.claim = ({ id }) => (id === String(taken.id) ? json({ error: "claimed by other" }, { status: 409 }) : undefined);
+    fake.before.claim = ({ id }) =>
+      id === String(taken.id) ? json({ error: "claimed by other" }, { status: 409 }) : undefined;
     const handled: Array<number | string> = [];
     const { logger } = startWorker((job) => {
       handled.push(job.id);
@@ -267,7 +277,10 @@ describe("results", () => {
       throw { code: 7 };
     });
     await waitFor(() => expect(fake.completions).toHaveLength(3));
-    expect(fake.completionsOf(a.id)[0]).toMatchObject({ status: "failed", result: expect.stringContaining("TypeError: bad input") });
+    expect(fake.completionsOf(a.id)[0]).toMatchObject({
+      status: "failed",
+      result: expect.stringContaining("TypeError: bad input"),
+    });
     expect(fake.completionsOf(b.id)[0]).toMatchObject({ status: "failed", result: "just a string" });
     expect(fake.completionsOf(c.id)[0]).toMatchObject({ status: "failed", result: 'non-Error thrown: {"code":7}' });
   });
@@ -276,7 +289,10 @@ describe("results", () => {
     const job = fake.add();
     startWorker(() => () => "a function");
     await waitFor(() => expect(fake.completionsOf(job.id)).toHaveLength(1));
-    expect(fake.completionsOf(job.id)[0]).toMatchObject({ status: "failed", result: expect.stringContaining("cannot be sent as a result") });
+    expect(fake.completionsOf(job.id)[0]).toMatchObject({
+      status: "failed",
+      result: expect.stringContaining("cannot be sent as a result"),
+    });
   });
 
   it("an onError that throws or rejects does not stop the loop", async () => {
@@ -299,7 +315,9 @@ describe("results", () => {
     await waitFor(() => expect(hookCalls).toBe(2));
     await waitFor(() => expect(logger.error).toHaveBeenCalledTimes(2));
     const third = fake.add({ prompt: "fine" });
-    await waitFor(() => expect(fake.completionsOf(third.id)).toEqual([expect.objectContaining({ status: "done", result: "fine" })]));
+    await waitFor(() =>
+      expect(fake.completionsOf(third.id)).toEqual([expect.objectContaining({ status: "done", result: "fine" })]),
+    );
     expect(fake.completionsOf(second?.id ?? "")).toHaveLength(1);
     const text = loggedText(logger);
     expect(text).toContain("onError threw");
@@ -316,7 +334,9 @@ describe("results", () => {
       throw new Error("oops");
     });
     await waitFor(() => expect(fake.completionsOf(job.id)).toHaveLength(1));
-    await waitFor(() => expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining(`job ${job.id} failed: oops`)));
+    await waitFor(() =>
+      expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining(`job ${job.id} failed: oops`)),
+    );
   });
 });
 
@@ -335,13 +355,18 @@ describe("outages", () => {
     const { logger, outcome } = startWorker(() => "after the outage", { maxRetries: 0, heartbeatIntervalMs: 60_000 });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(answers).toHaveLength(0);
-    const waits = logger.warn.mock.calls.map(([m]) => /trying again in (\d+) ms/.exec(m)?.[1]).filter(Boolean).map(Number);
+    const waits = logger.warn.mock.calls
+      .map(([m]) => /trying again in (\d+) ms/.exec(m)?.[1])
+      .filter(Boolean)
+      .map(Number);
     // Half the ceiling fixed, half jittered (here 0): 1 s, 2 s, 4 s, 8 s ceilings.
     expect(waits).toEqual([500, 1_000, 2_000, 4_000]);
     expect(loggedText(logger)).toContain("503");
     expect(loggedText(logger)).toContain("could not reach the coordinator");
     await vi.advanceTimersByTimeAsync(4_000);
-    expect(fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "after the outage" })]);
+    expect(fake.completionsOf(job.id)).toEqual([
+      expect.objectContaining({ status: "done", result: "after the outage" }),
+    ]);
     expect(logger.info).toHaveBeenCalledWith("the coordinator answers again; resuming");
     const state = await Promise.race([outcome().then(() => "ended"), Promise.resolve().then(() => "running")]);
     expect(state).toBe("running");
@@ -353,7 +378,10 @@ describe("outages", () => {
     fake.before.inbox = () => json({}, { status: 503 });
     const { logger } = startWorker(() => "", { maxRetries: 0, heartbeatIntervalMs: 600_000 });
     await vi.advanceTimersByTimeAsync(200_000);
-    const waits = logger.warn.mock.calls.map(([m]) => /trying again in (\d+) ms/.exec(m)?.[1]).filter(Boolean).map(Number);
+    const waits = logger.warn.mock.calls
+      .map(([m]) => /trying again in (\d+) ms/.exec(m)?.[1])
+      .filter(Boolean)
+      .map(Number);
     expect(waits.slice(0, 7)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
   });
 
@@ -405,7 +433,9 @@ describe("orphans", () => {
     expect(fake.claims).toHaveLength(0);
     expect(handled).toEqual([orphan.id]);
     expect(handled).not.toContain(othersJob.id);
-    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining(`job ${orphan.id} is running in this worker's name`));
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringContaining(`job ${orphan.id} is running in this worker's name`),
+    );
   });
 
   it("a claim whose answer is lost is found through inbox('running') and completed exactly once", async () => {
@@ -500,7 +530,9 @@ describe("answers lost after the coordinator acted", () => {
     await waitFor(() => expect(onError).toHaveBeenCalledTimes(1));
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ id: job.id });
     expect(onError.mock.calls[0]?.[1]).toBeInstanceOf(NotFoundError);
-    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining(`job ${job.id}'s result could not be delivered and is given up`));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining(`job ${job.id}'s result could not be delivered and is given up`),
+    );
     expect(loggedText(logger)).toContain("lost result");
     // Not tried again.
     await delay(60);
@@ -512,7 +544,10 @@ describe("answers lost after the coordinator acted", () => {
     const slow = fake.add();
     const lostOne = fake.add();
     const release = deferred();
-    fake.afterClaim = (j) => (j.id === lostOne.id && !fake.completionsOf(j.id).length && fake.claims.length === 2 ? HttpResponse.error() : undefined);
+    fake.afterClaim = (j) =>
+      j.id === lostOne.id && !fake.completionsOf(j.id).length && fake.claims.length === 2
+        ? HttpResponse.error()
+        : undefined;
     const handled: Array<number | string> = [];
     startWorker(
       async (j) => {

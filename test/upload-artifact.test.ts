@@ -8,7 +8,14 @@ import { BASE, type FormPart, json, setupMockServer, spyLogger, TOKEN, WORKER_NA
 
 const mock = setupMockServer();
 
-const answer = { success: true, slug: "abc123", url: "/s/abc123", content_type: "image/png", size_bytes: 4, filename: "artifact.png" };
+const answer = {
+  success: true,
+  slug: "abc123",
+  url: "/s/abc123",
+  content_type: "image/png",
+  size_bytes: 4,
+  filename: "artifact.png",
+};
 
 function makeWorker(url = BASE) {
   return new Worker({ token: TOKEN, url, name: WORKER_NAME, maxRetries: 0, logger: spyLogger() });
@@ -55,7 +62,12 @@ describe("uploadArtifact()", () => {
   it("adds filename, job_id, review_id and expires_at (a Date as ISO) when given", async () => {
     mock.on("POST /api/artifacts", () => json(answer));
     const expires = new Date("2031-02-03T04:05:06.789Z");
-    await makeWorker().uploadArtifact(PNG, "image/png", { filename: "chart.png", jobId: 42, reviewId: "r-7", expiresAt: expires });
+    await makeWorker().uploadArtifact(PNG, "image/png", {
+      filename: "chart.png",
+      jobId: 42,
+      reviewId: "r-7",
+      expiresAt: expires,
+    });
     expect(parts()).toEqual([
       ["file", { filename: "chart.png", type: "image/png", bytes: PNG }],
       ["content_type", "image/png"],
@@ -105,7 +117,14 @@ describe("uploadArtifact()", () => {
       mock.on("POST /api/artifacts", () => json(answer));
       const data = make();
       await makeWorker().uploadArtifact(data, "application/octet-stream");
-      const expected = data instanceof Blob ? bytes : new Uint8Array(data instanceof ArrayBuffer ? data : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+      const expected =
+        data instanceof Blob
+          ? bytes
+          : new Uint8Array(
+              data instanceof ArrayBuffer
+                ? data
+                : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+            );
       expect(filePart().bytes).toEqual(expected);
     });
 
@@ -132,7 +151,9 @@ describe("uploadArtifact()", () => {
     let calls = 0;
     mock.on("POST /api/artifacts", () => (calls++ === 0 ? json({ error: "busy" }, { status: 503 }) : json(answer)));
     const worker = new Worker({ token: TOKEN, url: BASE, name: WORKER_NAME, logger: spyLogger() });
-    await expect(worker.uploadArtifact(await openAsBlob(path), "application/octet-stream", { jobId: 1 })).resolves.toEqual(answer);
+    await expect(
+      worker.uploadArtifact(await openAsBlob(path), "application/octet-stream", { jobId: 1 }),
+    ).resolves.toEqual(answer);
     spy.mockRestore();
     expect(mock.requests).toHaveLength(2);
     const [first, second] = mock.requests;
@@ -151,7 +172,9 @@ describe("uploadArtifact()", () => {
     ["a plain object", { bytes: [1, 2] }],
     ["an array", [1, 2, 3]],
   ])("data that is %s is a TypeError saying what is accepted", async (_kind, data) => {
-    const error = await makeWorker().uploadArtifact(data as never, "image/png").catch((e: unknown) => e);
+    const error = await makeWorker()
+      .uploadArtifact(data as never, "image/png")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain("Uint8Array (or Buffer), an ArrayBuffer or a Blob");
     expect(mock.requests).toHaveLength(0);
@@ -159,18 +182,32 @@ describe("uploadArtifact()", () => {
 
   it("names the type it got", async () => {
     await expect(makeWorker().uploadArtifact([1] as never, "image/png")).rejects.toThrow(/got Array/);
-    await expect(makeWorker().uploadArtifact("x" as never, "image/png")).rejects.toThrow(/got string.*Buffer\.from\(text\)/);
+    await expect(makeWorker().uploadArtifact("x" as never, "image/png")).rejects.toThrow(
+      /got string.*Buffer\.from\(text\)/,
+    );
   });
 
-  it.each([["png"], [""], ["image/"], ["/png"], [42], [undefined], ["image/png\r\nX-Evil: 1"], ["image/png; x=\n"], ["image/png\n;x=1"], ["image/png\t; x=1"], ["image/png garbage"], ["text/plain; name=é"]])(
-    "content type %j is a TypeError",
-    async (contentType) => {
-    const error = await makeWorker().uploadArtifact(PNG, contentType as never).catch((e: unknown) => e);
+  it.each([
+    ["png"],
+    [""],
+    ["image/"],
+    ["/png"],
+    [42],
+    [undefined],
+    ["image/png\r\nX-Evil: 1"],
+    ["image/png; x=\n"],
+    ["image/png\n;x=1"],
+    ["image/png\t; x=1"],
+    ["image/png garbage"],
+    ["text/plain; name=é"],
+  ])("content type %j is a TypeError", async (contentType) => {
+    const error = await makeWorker()
+      .uploadArtifact(PNG, contentType as never)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain('contentType must be a MIME type such as "image/png"');
     expect(mock.requests).toHaveLength(0);
-    },
-  );
+  });
 
   it("content type parameters are allowed and sent as given", async () => {
     mock.on("POST /api/artifacts", () => json(answer));
@@ -180,15 +217,23 @@ describe("uploadArtifact()", () => {
 
   it("an invalid expiresAt or empty filename is a TypeError", async () => {
     const worker = makeWorker();
-    await expect(worker.uploadArtifact(PNG, "image/png", { expiresAt: "next week" })).rejects.toThrow(/expiresAt must be an ISO 8601/);
-    await expect(worker.uploadArtifact(PNG, "image/png", { expiresAt: new Date("nope") })).rejects.toThrow(/invalid Date/);
-    await expect(worker.uploadArtifact(PNG, "image/png", { filename: "" })).rejects.toThrow(/filename must be a non-empty string/);
+    await expect(worker.uploadArtifact(PNG, "image/png", { expiresAt: "next week" })).rejects.toThrow(
+      /expiresAt must be an ISO 8601/,
+    );
+    await expect(worker.uploadArtifact(PNG, "image/png", { expiresAt: new Date("nope") })).rejects.toThrow(
+      /invalid Date/,
+    );
+    await expect(worker.uploadArtifact(PNG, "image/png", { filename: "" })).rejects.toThrow(
+      /filename must be a non-empty string/,
+    );
     expect(mock.requests).toHaveLength(0);
   });
 
   it("an answer without url or slug is an InvalidResponseError", async () => {
     mock.on("POST /api/artifacts", () => json({ success: true }));
-    const error = await makeWorker().uploadArtifact(PNG, "image/png").catch((e: unknown) => e);
+    const error = await makeWorker()
+      .uploadArtifact(PNG, "image/png")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as Error).message).toContain("without url and slug");
   });

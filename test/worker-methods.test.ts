@@ -1,13 +1,16 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { InvalidResponseError, Worker, VERSION } from "../src/index.js";
+import { InvalidResponseError, VERSION, Worker } from "../src/index.js";
 import { BASE, json, setupMockServer, spyLogger, TOKEN, WORKER_NAME } from "./support/msw.js";
 
 const mock = setupMockServer();
 
 function makeWorker(extra: Partial<ConstructorParameters<typeof Worker>[0]> = {}) {
   const logger = spyLogger();
-  return { worker: new Worker({ token: TOKEN, url: BASE, name: WORKER_NAME, maxRetries: 0, logger, ...extra }), logger };
+  return {
+    worker: new Worker({ token: TOKEN, url: BASE, name: WORKER_NAME, maxRetries: 0, logger, ...extra }),
+    logger,
+  };
 }
 
 const USER_AGENT = `modelreins-worker-ts/${VERSION} node/${process.versions.node}`;
@@ -113,7 +116,15 @@ describe("inbox()", () => {
 
   it("leaves out broken items with one warning", async () => {
     mock.on("GET /my-jobs", () =>
-      json([jobs[0], { prompt: "no id" }, "junk", { id: 3 }, { id: "", prompt: "empty id" }, { id: 4, prompt: "p", status: 5 }, jobs[1]]),
+      json([
+        jobs[0],
+        { prompt: "no id" },
+        "junk",
+        { id: 3 },
+        { id: "", prompt: "empty id" },
+        { id: 4, prompt: "p", status: 5 },
+        jobs[1],
+      ]),
     );
     const { worker, logger } = makeWorker();
     await expect(worker.inbox()).resolves.toEqual(jobs);
@@ -126,16 +137,23 @@ describe("inbox()", () => {
     expect(message).toContain("item 5 (id 4) has a status that is not a string");
   });
 
-  it.each([[{ jobs: null }], [{ job: [] }], ["jobs"], [42], [null], [{}]])("a non-list answer %j is an InvalidResponseError", async (body) => {
-    mock.on("GET /my-jobs", () => json(body));
-    const error = await makeWorker().worker.inbox().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidResponseError);
-    expect((error as Error).message).toContain("GET /my-jobs answered something that is not a list");
-  });
+  it.each([[{ jobs: null }], [{ job: [] }], ["jobs"], [42], [null], [{}]])(
+    "a non-list answer %j is an InvalidResponseError",
+    async (body) => {
+      mock.on("GET /my-jobs", () => json(body));
+      const error = await makeWorker()
+        .worker.inbox()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect((error as Error).message).toContain("GET /my-jobs answered something that is not a list");
+    },
+  );
 
   it("HTML with status 200 is an InvalidResponseError naming the likely cause", async () => {
     mock.on("GET /my-jobs", () => HttpResponse.html("<html><head><title>Login</title></head></html>"));
-    const error = (await makeWorker().worker.inbox().catch((e: unknown) => e)) as InvalidResponseError;
+    const error = (await makeWorker()
+      .worker.inbox()
+      .catch((e: unknown) => e)) as InvalidResponseError;
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toMatch(/GET \/my-jobs answered HTTP 200 with text\/html.*that is not JSON/);
     expect(error.message).toContain("is MODELREINS_URL the coordinator");
@@ -164,12 +182,17 @@ describe("claim()", () => {
     await expect(makeWorker().worker.claim(8)).resolves.toEqual(job);
   });
 
-  it.each([[{ ok: true }], [[]], [{ id: 1 }], [{ job: { id: 1 } }]])("an answer %j that is not a job is an InvalidResponseError", async (body) => {
-    mock.on("POST /api/jobs/:id/claim", () => json(body));
-    const error = await makeWorker().worker.claim(1).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidResponseError);
-    expect((error as Error).message).toContain("POST /api/jobs/1/claim answered a job that");
-  });
+  it.each([[{ ok: true }], [[]], [{ id: 1 }], [{ job: { id: 1 } }]])(
+    "an answer %j that is not a job is an InvalidResponseError",
+    async (body) => {
+      mock.on("POST /api/jobs/:id/claim", () => json(body));
+      const error = await makeWorker()
+        .worker.claim(1)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect((error as Error).message).toContain("POST /api/jobs/1/claim answered a job that");
+    },
+  );
 
   it("an empty answer is an InvalidResponseError", async () => {
     mock.on("POST /api/jobs/:id/claim", () => new HttpResponse(null, { status: 200 }));
@@ -250,13 +273,21 @@ describe("submitReview()", () => {
 
   it("leaves out fields set to undefined", async () => {
     mock.on("POST /api/reviews", () => json({ id: 1, status: "pending" }));
-    await makeWorker().worker.submitReview({ type: "t", title: "t", content: "c", preview: undefined, jobId: undefined });
+    await makeWorker().worker.submitReview({
+      type: "t",
+      title: "t",
+      content: "c",
+      preview: undefined,
+      jobId: undefined,
+    });
     expect(mock.requests[0]?.json).toStrictEqual({ type: "t", title: "t", content: "c" });
   });
 
   it.each(["type", "title", "content"] as const)("refuses a missing %s before sending", async (field) => {
     const review = { type: "t", title: "t", content: "c", [field]: undefined };
-    await expect(makeWorker().worker.submitReview(review as never)).rejects.toThrow(`submitReview needs ${field} as a string`);
+    await expect(makeWorker().worker.submitReview(review as never)).rejects.toThrow(
+      `submitReview needs ${field} as a string`,
+    );
     expect(mock.requests).toHaveLength(0);
   });
 });
@@ -278,6 +309,7 @@ describe("idempotency keys", () => {
     const keys = mock.requests.filter((r) => r.method === "POST").map((r) => r.headers["idempotency-key"]);
     expect(keys).toHaveLength(4);
     expect(new Set(keys).size).toBe(4);
-    for (const r of mock.requests.filter((r) => r.method !== "POST")) expect(r.headers["idempotency-key"]).toBeUndefined();
+    for (const r of mock.requests.filter((r) => r.method !== "POST"))
+      expect(r.headers["idempotency-key"]).toBeUndefined();
   });
 });

@@ -5,8 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { createCoordinator, type Listener } from "../testing/index.js";
-import { type Command, type CommandIO, EXIT_USAGE } from "./command.js";
 import { parseDuration } from "./args.js";
+import { type Command, type CommandIO, EXIT_USAGE } from "./command.js";
 import { createEventFormatter } from "./dev-log.js";
 
 /** The default port of `modelreins-worker dev`. */
@@ -150,4 +150,3 @@ function parsePort(raw: string): number {
   }
   return Number(raw);
 }
-

@@ -1,7 +1,7 @@
 // The documented proxy set-up: undici's ProxyAgent as the global dispatcher routes the SDK's calls through it.
 import http from "node:http";
-import net from "node:net";
 import type { AddressInfo } from "node:net";
+import net from "node:net";
 import { Worker } from "modelreins-worker";
 import { createCoordinator } from "modelreins-worker/testing";
 import { getGlobalDispatcher, ProxyAgent, setGlobalDispatcher } from "undici";
@@ -41,7 +41,12 @@ test("a worker's calls go through undici's ProxyAgent set as the global dispatch
   const listener = await coordinator.listen({ port: 0 });
   try {
     setGlobalDispatcher(new ProxyAgent(proxyUrl));
-    const worker = new Worker({ url: listener.url, token: coordinator.workerToken, name: "proxied", logLevel: "silent" });
+    const worker = new Worker({
+      url: listener.url,
+      token: coordinator.workerToken,
+      name: "proxied",
+      logLevel: "silent",
+    });
     await worker.heartbeat({ status: "online" });
     expect(coordinator.presence()).toMatchObject([{ instance: "proxied", status: "online" }]);
     expect(tunnels).toContain(new URL(listener.url).host);

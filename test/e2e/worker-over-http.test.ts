@@ -41,7 +41,9 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 describe("Worker over HTTP", () => {
   test("runs 20 jobs at concurrency 4, each completed once with its own result", async () => {
     const worker = newWorker("e2e-bot", { concurrency: 4 });
-    const jobs = Array.from({ length: 20 }, (_, i) => coordinator.createJob({ prompt: `p${i}`, assigned_to: "e2e-bot" }));
+    const jobs = Array.from({ length: 20 }, (_, i) =>
+      coordinator.createJob({ prompt: `p${i}`, assigned_to: "e2e-bot" }),
+    );
     const running = worker.run(async (job: Job) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return { echo: job.prompt };
@@ -67,7 +69,9 @@ describe("Worker over HTTP", () => {
     void worker.run(() => held);
     await coordinator.waitFor(job.id, "running");
     await expect.poll(() => coordinator.presence().find((p) => p.instance === "slow-bot")?.status).toBe("busy");
-    expect(coordinator.presence().find((p) => p.instance === "slow-bot")?.details).toMatchObject({ in_flight: [job.id] });
+    expect(coordinator.presence().find((p) => p.instance === "slow-bot")?.details).toMatchObject({
+      in_flight: [job.id],
+    });
     release();
     await coordinator.waitFor(job.id, "done");
     await expect.poll(() => coordinator.presence().find((p) => p.instance === "slow-bot")?.status).toBe("idle");

@@ -4,7 +4,7 @@
  */
 import { afterEach, vi } from "vitest";
 import { type JobHandler, type RunOptions, Worker, type WorkerOptions } from "../../src/index.js";
-import { BASE, spyLogger, type SpyLogger, TOKEN, WORKER_NAME } from "./msw.js";
+import { BASE, type SpyLogger, spyLogger, TOKEN, WORKER_NAME } from "./msw.js";
 
 export interface Running {
   worker: Worker;

@@ -4,7 +4,7 @@
  * multipart body), a small stateful fake coordinator for the run loop, and a
  * logger spy. Unhandled requests are errors.
  */
-import { http, HttpResponse, type HttpHandler } from "msw";
+import { type HttpHandler, HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import type { Logger } from "../../src/index.js";
@@ -64,7 +64,11 @@ async function recordRequest(request: Request): Promise<RecordedRequest> {
     });
     for (const [name, value] of entries) {
       if (typeof value === "string") parts.push([name, value]);
-      else parts.push([name, { filename: value.name, type: value.type, bytes: new Uint8Array(await value.arrayBuffer()) }]);
+      else
+        parts.push([
+          name,
+          { filename: value.name, type: value.type, bytes: new Uint8Array(await value.arrayBuffer()) },
+        ]);
     }
     record.form = parts;
     return record;
@@ -199,7 +203,10 @@ export type Route = "heartbeat" | "inbox" | "claim" | "complete";
  * A hook run before a route's normal handling: return a Response to answer
  * with it instead (the state is not changed), or `undefined` to go on.
  */
-export type BeforeHook = (ctx: { record: RecordedRequest; id?: string }) => Response | undefined | Promise<Response | undefined>;
+export type BeforeHook = (ctx: {
+  record: RecordedRequest;
+  id?: string;
+}) => Response | undefined | Promise<Response | undefined>;
 
 /**
  * A coordinator that holds jobs in memory: the inbox lists a worker's jobs in
