@@ -57,8 +57,11 @@ export function createHttpCore(
   const logger =
     options.logger ??
     createConsoleLogger(
-      options.logLevel ??
-        (env.MODELREINS_LOG_LEVEL ? parseLogLevel(env.MODELREINS_LOG_LEVEL, "MODELREINS_LOG_LEVEL") : "info"),
+      options.logLevel !== undefined
+        ? parseLogLevel(options.logLevel, "logLevel")
+        : env.MODELREINS_LOG_LEVEL
+          ? parseLogLevel(env.MODELREINS_LOG_LEVEL, "MODELREINS_LOG_LEVEL")
+          : "info",
     );
   // An empty MODELREINS_URL counts as unset, as an empty MODELREINS_TOKEN does.
   const baseUrl = resolveBaseUrl(options.url ?? (env.MODELREINS_URL || undefined) ?? DEFAULT_URL, logger);
@@ -85,10 +88,11 @@ function resolveToken(given: string | undefined, tokenEnv: readonly string[], en
   if (token === undefined || token === "") {
     throw new TypeError(`No ModelReins token: pass the token option or set ${names}.`);
   }
-  if (typeof token !== "string" || /\s/.test(token)) {
+  // Printable ASCII only: anything else would be refused by fetch in a message that quotes the header.
+  if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
     // The token's value stays out of the message, even when it is wrong.
     throw new TypeError(
-      `The ModelReins token (token option or ${names}) must be a string with no spaces or line breaks.`,
+      `The ModelReins token (token option or ${names}) must be a string of printable ASCII characters with no spaces or line breaks.`,
     );
   }
   return token;

@@ -278,3 +278,24 @@ describe("fetch and logging", () => {
     expect(warn).toHaveBeenCalledWith("[modelreins-worker] careful");
   });
 });
+
+describe("option checks found in review", () => {
+  it("refuses a token with control characters without quoting it", () => {
+    const secret = "sec\u0000ret-token-value";
+    let error: unknown;
+    try {
+      new Worker({ token: secret, url: BASE });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/printable ASCII/);
+    expect((error as Error).message).not.toContain("ret-token");
+  });
+
+  it("refuses a mistyped logLevel instead of silencing the logs", () => {
+    expect(() => new Worker({ token: TOKEN, url: BASE, logLevel: "verbose" as never })).toThrow(
+      /logLevel must be one of debug, info, warn, error, silent; got "verbose"/,
+    );
+  });
+});

@@ -235,7 +235,8 @@ export class JobsApi {
       yield* page.jobs;
       offset += page.count;
       const more = page.total === undefined ? page.count >= pageSize : offset < page.total;
-      if (page.count === 0 || !more) return;
+      // A page larger than asked for means the server ignores limit/offset: walking on would repeat it forever.
+      if (page.count === 0 || page.count > pageSize || !more) return;
     }
   }
 }

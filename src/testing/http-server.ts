@@ -128,9 +128,15 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       if (res.destroyed) return;
       if (!res.write(chunk)) {
-        await new Promise((resolve) => {
-          res.once("drain", resolve);
-          res.once("close", resolve);
+        await new Promise<void>((resolve) => {
+          // Both listeners go once either fires, so long downloads do not pile them up.
+          const done = () => {
+            res.off("drain", done);
+            res.off("close", done);
+            resolve();
+          };
+          res.on("drain", done);
+          res.on("close", done);
         });
       }
     }

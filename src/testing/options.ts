@@ -126,8 +126,11 @@ function originOnly(raw: string): string {
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`createCoordinator: ${name} must be a positive number; got ${String(value)}.`);
+  // Node fires timers past 2^31 - 1 ms at once, which would turn waits into busy loops.
+  if (!Number.isFinite(value) || value <= 0 || value > 2_147_483_647) {
+    throw new TypeError(
+      `createCoordinator: ${name} must be a positive number of ms up to 2147483647; got ${String(value)}.`,
+    );
   }
   return value;
 }

@@ -150,6 +150,14 @@ describe("jobs.listAll()", () => {
     ]);
   });
 
+  it("stops after one page when the server ignores limit and offset", async () => {
+    mock.on("GET /api/jobs", () => [job(1), job(2), job(3)]);
+    const ids: unknown[] = [];
+    for await (const j of client().mr.jobs.listAll({ pageSize: 2 })) ids.push(j.id);
+    expect(ids).toEqual([1, 2, 3]);
+    expect(mock.seen).toHaveLength(1);
+  });
+
   it("stops on an empty page when the last full page ended the list", async () => {
     mock.on("GET /api/jobs", (seen) => ({ jobs: pages.slice(0, 2)[Number(seen.query.offset) / 2] ?? [] }));
     const ids: unknown[] = [];
