@@ -76,4 +76,5 @@ export type {
   ReviewResponse,
   JsonObject,
 } from "./types.js";
+export { JOB_PRIORITIES, RISK_TIERS } from "./types.js";
 export { VERSION } from "./version.js";

@@ -9,15 +9,21 @@ export type JobId = number | string;
 /** Where a job is in its life. `completed` is the older docs' spelling of `done`. */
 export type JobStatus = "pending" | "running" | "done" | "completed" | "failed" | "cancelled";
 
+/** Every job priority, lowest first. */
+export const JOB_PRIORITIES = ["low", "normal", "high"] as const;
+
 /** A job's priority. */
-export type JobPriority = "low" | "normal" | "high";
+export type JobPriority = (typeof JOB_PRIORITIES)[number];
 
 /**
  * How much human oversight a capability needs:
  * `auto` runs without approval, `audit` runs with every action logged,
  * `approve` waits for a human, `session` is approved once per session.
  */
-export type RiskTier = "auto" | "audit" | "approve" | "session";
+export type RiskTier = (typeof RISK_TIERS)[number];
+
+/** Every risk tier, least oversight first. */
+export const RISK_TIERS = ["auto", "audit", "approve", "session"] as const;
 
 /** A job as the coordinator sends it. Unknown fields are kept. */
 export interface Job {

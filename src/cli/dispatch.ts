@@ -5,13 +5,13 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { JobInput } from "../client/types.js";
-import type { Job, JobPriority } from "../types.js";
+import type { Job } from "../types.js";
+import { JOB_PRIORITIES as PRIORITIES } from "../types.js";
 import { adminCommand, CONNECTION_HELP, CONNECTION_OPTIONS, connect, printAnswer, reportError } from "./admin.js";
 import { expectPositionals, parseChoice, parseDuration, parseFlags, UsageError } from "./args.js";
 import { type CommandIO, EXIT_FAILED } from "./command.js";
 import { fullText, jobSummary, printJson } from "./output.js";
 
-const PRIORITIES = ["low", "normal", "high"] as const satisfies readonly JobPriority[];
 const DEFAULT_INTERVAL = "2s";
 
 const HELP = `Usage: modelreins-worker dispatch <prompt> [options]

@@ -4,13 +4,11 @@
  */
 import { parseArgs } from "node:util";
 import type { Capability } from "../client/types.js";
-import type { RiskTier } from "../types.js";
+import { RISK_TIERS } from "../types.js";
 import { adminCommand, CONNECTION_HELP, CONNECTION_OPTIONS, connect, printAnswer } from "./admin.js";
 import { expectPositionals, parseChoice, parseFlags, UsageError } from "./args.js";
 import type { CommandIO } from "./command.js";
 import { cell } from "./output.js";
-
-const RISK_TIERS = ["auto", "audit", "approve", "session"] as const satisfies readonly RiskTier[];
 
 const HELP = `Usage: modelreins-worker register <name> [options]
 

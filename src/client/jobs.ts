@@ -6,6 +6,7 @@ import { sleep } from "../http/backoff.js";
 import type { HttpCore, RequestOptions } from "../http/core.js";
 import { positiveInteger, positiveNumber } from "../options.js";
 import type { Job, JobId, JsonObject } from "../types.js";
+import { JOB_PRIORITIES as PRIORITIES } from "../types.js";
 import { expectJob, expectJobList, isObject } from "../validate.js";
 import {
   callInfo,
@@ -20,8 +21,6 @@ import {
   requestOptions,
 } from "./args.js";
 import type { CancelOptions, JobInput, JobUpdate, ListAllJobsQuery, ListJobsQuery, WaitOptions } from "./types.js";
-
-const PRIORITIES = ["low", "normal", "high"] as const;
 
 /** The states `wait()` ends on by default: every state a job does not leave by itself. */
 export const FINAL_JOB_STATUSES = Object.freeze(["done", "completed", "failed", "cancelled"] as const);

@@ -3,6 +3,7 @@
  */
 import type { HttpCore, RequestOptions } from "../http/core.js";
 import type { JsonObject } from "../types.js";
+import { RISK_TIERS } from "../types.js";
 import { expectObjectList, expectObjectWith, expectWrapped, type ObjectCheck } from "../validate.js";
 import {
   callInfo,
@@ -22,8 +23,6 @@ import type {
   WorkerId,
   WorkerInfo,
 } from "./types.js";
-
-const RISK_TIERS = ["auto", "audit", "approve", "session"] as const;
 
 /** A worker record needs an id and a name. */
 const workerProblem: ObjectCheck = (value) => {

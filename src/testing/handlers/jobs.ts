@@ -1,14 +1,14 @@
 /**
  * Admin calls on jobs: create, dispatch, get, update, list, cancel, retry.
  */
+
+import { JOB_PRIORITIES as PRIORITIES } from "../../types.js";
 import type { NewJob } from "../records.js";
 import { json, type Reply } from "../reply.js";
 import type { JobPatch } from "../state.js";
 import { allowQuery, badRequest, Fields, queryInt } from "../validate.js";
 import { type HandlerContext, jobIdParam } from "./context.js";
 import { statusQuery } from "./worker-calls.js";
-
-const PRIORITIES = ["low", "normal", "high"] as const;
 
 /** Checks the body of `POST /api/jobs` and `POST /dispatch` (also used by the test helpers). */
 export function parseNewJob(value: unknown, where = "body"): NewJob {

@@ -2,12 +2,12 @@
  * Admin calls on workers and presence: register (with its one-time token
  * view), list, get, pause, resume, and the presence list.
  */
+
+import { RISK_TIERS } from "../../types.js";
 import type { Capability } from "../records.js";
 import { json, type Reply } from "../reply.js";
 import { allowQuery, badRequest, Fields } from "../validate.js";
 import type { HandlerContext } from "./context.js";
-
-const RISK_TIERS = ["auto", "audit", "approve", "session"] as const;
 
 /** `POST /api/v1/workers/register`: the worker record with `view_url`, never the token. */
 export async function registerWorker(ctx: HandlerContext): Promise<Reply> {
