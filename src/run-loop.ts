@@ -86,6 +86,14 @@ export class RunLoop {
   /** When the stop was asked for: the grace period counts from then, not from when the loop noticed. */
   #stopRequestedAt = 0;
   #candidates: Job[] = [];
+  /** Claims sent and not answered yet, by job id: each holds a slot, as a job in flight does. */
+  readonly #claims = new Map<string, Promise<void>>();
+  /** The first claim that failed since the loop last looked: the loop backs off on it. */
+  #claimFailure: { error: unknown } | undefined;
+  /** Set when the coordinator answers a call of the loop (an inbox, a claim); cleared by a failure. */
+  #answered = false;
+  /** Jobs whose claim was refused (409) since the last poll sleep: claimed again after it, not at once. */
+  readonly #refused = new Set<string>();
   #wake: (() => void) | undefined;
   #fatal: unknown;
   #lookForOrphans = true;
@@ -135,7 +143,9 @@ export class RunLoop {
       : () => {};
     const timer = setInterval(() => void this.#heartbeat(), this.#settings.heartbeatIntervalMs);
     try {
-      this.#logger.info(`worker "${this.#worker.name}" started against ${this.#worker.url} (concurrency ${this.#settings.concurrency})`);
+      this.#logger.info(
+        `worker "${this.#worker.name}" started against ${this.#worker.url} (concurrency ${this.#settings.concurrency})`,
+      );
       await this.#heartbeat();
       await this.#loop();
       await this.#shutdown();
@@ -170,19 +180,21 @@ export class RunLoop {
     let failures = 0;
     while (!this.#stopRequested) {
       await this.#retryUndelivered();
-      const room = this.#settings.concurrency - this.#inFlight.size;
+      const room = this.#settings.concurrency - this.#inFlight.size - this.#claims.size;
       if (room <= 0) {
         await this.#waitForChange();
         continue;
       }
       try {
         const started = await this.#fill(room);
-        if (failures > 0) {
+        // Claims sent by this fill are not answered yet: only an answer says the coordinator is back.
+        if (failures > 0 && (this.#answered || started === 0)) {
           this.#logger.info("the coordinator answers again; resuming");
           failures = 0;
           this.#lookForOrphans = true;
         }
         if (started === 0 && this.#candidates.length === 0) {
+          this.#refused.clear();
           await sleep(this.#settings.pollIntervalMs, this.#stopping.signal);
         }
       } catch (error) {
@@ -196,14 +208,20 @@ export class RunLoop {
         // Half fixed, half jittered: the wait always grows, and workers do not return in step.
         const delay = Math.round(ceiling / 2 + backoffDelay(failures, LOOP_BACKOFF) / 2);
         failures++;
+        this.#answered = false;
         this.#logger.warn(`${describe(error)}; trying again in ${delay} ms`);
         await sleep(delay, this.#stopping.signal);
       }
     }
   }
 
-  /** Claims and starts up to `room` jobs; returns how many started. */
+  /** Takes up to `room` jobs: orphans started, claims sent; returns how many. */
   async #fill(room: number): Promise<number> {
+    if (this.#claimFailure) {
+      const { error } = this.#claimFailure;
+      this.#claimFailure = undefined;
+      throw error;
+    }
     let started = 0;
     if (this.#lookForOrphans) {
       this.#lookForOrphans = false;
@@ -211,29 +229,41 @@ export class RunLoop {
     }
     if (this.#candidates.length === 0 && started < room) {
       const jobs = await this.#worker.inbox("pending", { signal: this.#stopping.signal });
+      this.#answered = true;
       this.#candidates = jobs.filter((job) => this.#isClaimable(job));
     }
     while (started < room && this.#candidates.length > 0 && !this.#stopRequested) {
-      const batch = new Map<string, Job>(); // by id: a list with a job twice claims it once
-      while (batch.size < room - started && this.#candidates.length > 0) {
-        const job = this.#candidates.shift() as Job;
-        if (this.#isClaimable(job) && !batch.has(keyOf(job.id))) batch.set(keyOf(job.id), job);
-      }
-      // The claims for all free slots go out together, not one round trip after another: at
-      // concurrency 8 one-by-one claims cost about a quarter of the throughput (bench/).
-      const outcomes = await Promise.allSettled([...batch.values()].map((job) => this.#claim(job)));
-      let failure: { error: unknown } | undefined;
-      for (const outcome of outcomes) {
-        if (outcome.status === "rejected") failure ??= { error: outcome.reason };
-        else if (outcome.value) {
-          this.#start(outcome.value);
-          started++;
-        }
-      }
-      // Jobs claimed alongside a failed claim are started first: a claimed job is never dropped.
-      if (failure) throw failure.error;
+      const job = this.#candidates.shift() as Job;
+      if (!this.#isClaimable(job)) continue;
+      this.#claimInBackground(job);
+      started++;
     }
     return started;
+  }
+
+  /**
+   * Claims a job without waiting for the answer, so the next free slot is filled at once: one
+   * claim at a time, or a batch awaited whole, held concurrency 8 and 32 to a fraction of the
+   * requests in flight that a hand-written loop keeps (bench/). The claim holds a slot until
+   * answered; the job starts when it is ours; a failure reaches the loop at its next fill.
+   */
+  #claimInBackground(job: Job): void {
+    const key = keyOf(job.id);
+    const claim = this.#claim(job)
+      .then(
+        (claimed) => {
+          this.#answered = true;
+          if (claimed) this.#start(claimed);
+        },
+        (error: unknown) => {
+          this.#claimFailure ??= { error };
+        },
+      )
+      .finally(() => {
+        this.#claims.delete(key);
+        this.#wake?.();
+      });
+    this.#claims.set(key, claim);
   }
 
   async #claim(job: Job): Promise<Job | undefined> {
@@ -244,6 +274,8 @@ export class RunLoop {
       if (error instanceof ConflictError) {
         // After a retry, 409 may mean our own first attempt won: look for it among our running jobs.
         if (error.attempts > 1) this.#lookForOrphans = true;
+        if (this.#refused.size >= RECENT_LIMIT) this.#refused.clear(); // a loop that never sleeps
+        this.#refused.add(keyOf(job.id));
         this.#logger.debug(`job ${job.id} was taken by another worker; skipping it`);
         return undefined;
       }
@@ -268,7 +300,9 @@ export class RunLoop {
         !this.#isKnown(job.id),
     );
     for (const job of orphans.slice(0, room)) {
-      this.#logger.info(`job ${job.id} is running in this worker's name but not here (a lost claim answer?): taking it up`);
+      this.#logger.info(
+        `job ${job.id} is running in this worker's name but not here (a lost claim answer?): taking it up`,
+      );
       this.#start(job);
     }
     if (orphans.length > room) this.#lookForOrphans = true;
@@ -280,10 +314,10 @@ export class RunLoop {
     return this.#isBusyWith(id) || this.#recent.has(keyOf(id));
   }
 
-  /** Jobs in hand: running here, or with a result waiting to be delivered. */
+  /** Jobs in hand: being claimed, running here, or with a result waiting to be delivered. */
   #isBusyWith(id: JobId): boolean {
     const key = keyOf(id);
-    return this.#inFlight.has(key) || this.#undelivered.has(key);
+    return this.#inFlight.has(key) || this.#claims.has(key) || this.#undelivered.has(key);
   }
 
   /**
@@ -292,7 +326,7 @@ export class RunLoop {
    * (a coordinator that ignores the status query) is claimed only if not finished here lately.
    */
   #isClaimable(job: Job): boolean {
-    if (this.#isBusyWith(job.id)) return false;
+    if (this.#isBusyWith(job.id) || this.#refused.has(keyOf(job.id))) return false;
     return job.status === "pending" || !this.#recent.has(keyOf(job.id));
   }
 
@@ -459,10 +493,22 @@ export class RunLoop {
   }
 
   async #shutdown(): Promise<void> {
+    // Claims still out may yet make jobs ours: let them land (and start) first, so the grace
+    // period covers those jobs too and none is left claimed but never run.
+    await Promise.allSettled([...this.#claims.values()]);
+    if (this.#claimFailure) {
+      // The loop is gone and will not back off on it: say so, and a refused token is still fatal.
+      const { error } = this.#claimFailure;
+      this.#claimFailure = undefined;
+      if (error instanceof AuthenticationError) this.#fail(error);
+      this.#logger.warn(`a claim failed as the worker was stopping: ${describe(error)}`);
+    }
     const executions = () => [...this.#inFlight.values()];
     const allDone = () => Promise.allSettled(executions().map((execution) => execution.done));
     if (this.#fatal === undefined && this.#inFlight.size > 0) {
-      this.#logger.info(`stopping: waiting up to ${this.#settings.shutdownGraceMs} ms for ${this.#inFlight.size} job(s)`);
+      this.#logger.info(
+        `stopping: waiting up to ${this.#settings.shutdownGraceMs} ms for ${this.#inFlight.size} job(s)`,
+      );
       const graceLeft = this.#settings.shutdownGraceMs - (Date.now() - this.#stopRequestedAt);
       await within(allDone(), Math.max(0, graceLeft));
     }
@@ -518,7 +564,8 @@ export function toResult(value: unknown): string {
   if (value === undefined) return "";
   if (typeof value === "string") return value;
   const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError(`the handler returned a ${typeof value}, which cannot be sent as a result`);
+  if (json === undefined)
+    throw new TypeError(`the handler returned a ${typeof value}, which cannot be sent as a result`);
   return json;
 }
 

@@ -4,20 +4,20 @@
  * bounded body reading and the mapping of failures to error classes.
  */
 import {
+  BODY_EXCERPT_CHARS,
   ConnectionError,
   errorFromResponse,
   InvalidResponseError,
   parseRetryAfter,
   TimeoutError,
   WorkerError,
-  BODY_EXCERPT_CHARS,
   type WorkerErrorClass,
 } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { buildRoute, type RouteName, type Routes } from "../routes.js";
+import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
-import { VERSION } from "../version.js";
 
 /** Options any single call accepts, overriding the client's own. */
 export interface RequestOptions {
@@ -74,6 +74,11 @@ export function isRetryableError(error: unknown): boolean {
   return typeof status === "number" && isRetryableStatus(status);
 }
 
+/** The network error fetch gives for a redirect answer to a request sent with `redirect: "error"`. */
+function isUnexpectedRedirect(error: unknown): boolean {
+  return (error as { cause?: { message?: unknown } } | undefined)?.cause?.message === "unexpected redirect";
+}
+
 /** Whether the call's `errorMap` claims this error's status: then it is final. */
 function isMapped(error: unknown, spec: CallSpec): boolean {
   return error instanceof WorkerError && error.status !== undefined && spec.errorMap?.[error.status] !== undefined;
@@ -114,7 +119,9 @@ export class HttpCore {
         if (attempt >= maxRetries || !isRetryableError(error) || isMapped(error, spec)) throw error;
         const retryAfter = (error as WorkerError).headers?.get("retry-after") ?? null;
         const delay = parseRetryAfter(retryAfter) ?? backoffDelay(attempt, RETRY_BACKOFF, this.#config.random);
-        this.logger.debug(`${(error as Error).message}; retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`);
+        this.logger.debug(
+          `${(error as Error).message}; retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`,
+        );
         await sleep(delay, spec.signal);
       }
     }
@@ -185,13 +192,22 @@ export class HttpCore {
       if (spec.auth !== false && url.origin === origin) headers.authorization = `Bearer ${this.#token}`;
       if (body !== undefined && spec.json !== undefined) headers["content-type"] = "application/json";
       if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
-      const response = await this.#config.fetch(url, {
-        method: currentMethod,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal,
-        redirect: "manual",
-      });
+      const init: RequestInit = { method: currentMethod, headers, ...(body === undefined ? {} : { body }), signal };
+      let response: Response;
+      if (body instanceof FormData) {
+        // An upload goes out with redirect "error": in any other mode undici clones the request and
+        // tees its body, and the branch nobody reads keeps a copy of every byte sent (nodejs/undici#4058):
+        // a 1 GiB file from fs.openAsBlob would end up whole in memory. If the coordinator does
+        // redirect, this hop is sent again in "manual" mode to learn where to (a FormData resends).
+        try {
+          response = await this.#config.fetch(url, { ...init, redirect: "error" });
+        } catch (error) {
+          if (signal.aborted || !isUnexpectedRedirect(error)) throw error;
+          response = await this.#config.fetch(url, { ...init, redirect: "manual" });
+        }
+      } else {
+        response = await this.#config.fetch(url, { ...init, redirect: "manual" });
+      }
       const location = response.headers.get("location");
       if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
       response.body?.cancel().catch(() => {});
@@ -203,7 +219,10 @@ export class HttpCore {
         });
       }
       url = new URL(location, url);
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === "POST")) {
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && currentMethod === "POST")
+      ) {
         currentMethod = "GET";
         body = undefined;
       }
@@ -230,7 +249,12 @@ export class HttpCore {
       const excerpt = this.#redact(text).replace(/\s+/g, " ").slice(0, 200);
       throw new InvalidResponseError(
         `${info.method} ${info.path} answered HTTP ${response.status} with ${type} that is not JSON (is MODELREINS_URL the coordinator, not a proxy or a web page?): ${excerpt}`,
-        { ...info, status: response.status, headers: response.headers, body: this.#redact(text).slice(0, BODY_EXCERPT_CHARS) },
+        {
+          ...info,
+          status: response.status,
+          headers: response.headers,
+          body: this.#redact(text).slice(0, BODY_EXCERPT_CHARS),
+        },
       );
     }
   }

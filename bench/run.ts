@@ -1,0 +1,507 @@
+/**
+ * How close the worker runs to the wire, and what it costs at rest.
+ *
+ *   node --import tsx bench/run.ts            # the full run (about 6 minutes)
+ *   node --import tsx bench/run.ts --quick    # a smoke run (well under a minute)
+ *
+ * Options: --json <file> writes the raw results; --only a,b runs some
+ * scenarios (throughput, latency, idle, upload, soak, loop, startup);
+ * --cpu-prof writes V8 CPU profiles of the worker processes to .tmp/bench-prof.
+ *
+ * Not a timed test: it measures and prints a table; it exits 0 when every
+ * scenario ran (whether or not a goal was met) and 1 when one failed. The
+ * coordinator runs in its own process (bench/coordinator-server.ts), each
+ * worker scenario in a fresh process (bench/worker-process.ts); both, and the
+ * temp directory, are removed on the way out, failure or not.
+ */
+import { type ChildProcess, fork, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Peer } from "./ipc.js";
+import { median, percentile } from "./stats.js";
+import type { ScenarioArgs } from "./worker-process.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const argv = process.argv.slice(2);
+const QUICK = argv.includes("--quick");
+const CPU_PROF = argv.includes("--cpu-prof");
+const jsonOut = argv.includes("--json") ? argv[argv.indexOf("--json") + 1] : undefined;
+const only = argv.includes("--only") ? (argv[argv.indexOf("--only") + 1] ?? "").split(",") : undefined;
+const wants = (scenario: string) => only === undefined || only.includes(scenario);
+const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+
+const MB = 1_000_000;
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** Every knob of both modes in one place. */
+const PLAN = QUICK
+  ? {
+      throughput: { concurrencies: [1, 8, 32], jobs: { 1: 150, 8: 300, 32: 300 }, rounds: 2, warmupJobs: 50 },
+      latency: { busy: [{ concurrency: 1, jobs: 100 }], rounds: 1, idleProbes: 8, pollIntervalMs: 100 },
+      idle: { seconds: 5, warmupSeconds: 1 },
+      floor: { seconds: 2, warmupSeconds: 0.5 },
+      upload: { bytes: 128 * MiB },
+      soak: { checkpoints: [250, 1000], batch: 250, concurrency: 8 },
+      loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 200, rounds: 1 },
+      importRuns: 3,
+      timeoutMs: 60_000,
+    }
+  : {
+      throughput: {
+        concurrencies: [1, 8, 32],
+        jobs: { 1: 1000, 8: 2000, 32: 2000 },
+        rounds: 6,
+        warmupJobs: 300,
+      },
+      latency: {
+        busy: [
+          { concurrency: 1, jobs: 1000 },
+          { concurrency: 8, jobs: 2000 },
+        ],
+        rounds: 2,
+        idleProbes: 100,
+        pollIntervalMs: 100,
+      },
+      idle: { seconds: 60, warmupSeconds: 3 },
+      floor: { seconds: 20, warmupSeconds: 5 },
+      upload: { bytes: GiB },
+      soak: { checkpoints: [1000, 2000, 5000, 10000, 15000, 20000], batch: 1000, concurrency: 8 },
+      loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 2000, rounds: 4 },
+      importRuns: 9,
+      timeoutMs: 15 * 60_000,
+    };
+// For investigations: --rounds N and --concurrency 8,32 narrow the throughput runs.
+if (option("--rounds")) PLAN.throughput.rounds = Number(option("--rounds"));
+if (option("--concurrency")) PLAN.throughput.concurrencies = (option("--concurrency") as string).split(",").map(Number);
+
+const children = new Set<ChildProcess>();
+let tmpDir: string | undefined;
+
+function cleanup(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  children.clear();
+  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+  tmpDir = undefined;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the bench and cleaning up\n`);
+    cleanup();
+    process.exit(130);
+  });
+}
+process.once("exit", cleanup);
+
+function forkTs(script: string, extraExecArgv: string[] = []): ChildProcess {
+  const child = fork(join(ROOT, "bench", script), [], {
+    cwd: ROOT,
+    execArgv: ["--import", "tsx", ...extraExecArgv],
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+    env: { ...process.env, MODELREINS_LOG_LEVEL: "warn" },
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  child.stdout?.resume(); // the coordinator prints its URL there; the URL also comes over IPC
+  return child;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface CoordinatorHandle {
+  url: string;
+  token: string;
+  peer: Peer;
+  child: ChildProcess;
+}
+
+async function startCoordinator(): Promise<CoordinatorHandle> {
+  const child = forkTs("coordinator-server.ts");
+  const peer = new Peer((message) => child.send(message as never));
+  const ready = new Promise<{ url: string; workerToken: string }>((resolveReady, reject) => {
+    child.on("message", (message) => {
+      if (peer.receive(message)) return;
+      const m = message as { type?: string; url?: string; workerToken?: string };
+      if (m.type === "ready" && m.url && m.workerToken) resolveReady({ url: m.url, workerToken: m.workerToken });
+    });
+    child.once("exit", (code, signal) => {
+      const error = new Error(`the coordinator process exited (${signal ?? code})`);
+      peer.close(error);
+      reject(error);
+    });
+  });
+  const { url, workerToken } = await withTimeout(ready, 30_000, "starting the coordinator");
+  return { url, token: workerToken, peer, child };
+}
+
+async function runScenario(
+  coordinator: CoordinatorHandle,
+  scenario: ScenarioArgs["scenario"],
+  params: object,
+  timeoutMs: number,
+): Promise<unknown> {
+  const execArgv = ["--expose-gc"];
+  if (CPU_PROF) {
+    // One directory per scenario; the default file names tell the main thread from tsx's loader thread.
+    const dir = join(ROOT, ".tmp", "bench-prof", scenario);
+    mkdirSync(dir, { recursive: true });
+    execArgv.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
+  }
+  const child = forkTs("worker-process.ts", execArgv);
+  const peer = new Peer((message) => child.send(message as never), {
+    coord: (args) => {
+      const { cmd, args: inner } = args as { cmd: string; args?: unknown };
+      return coordinator.peer.call(cmd, inner);
+    },
+  });
+  child.on("message", (message) => peer.receive(message));
+  const exited = new Promise<never>((_, reject) => {
+    child.once("exit", (code, signal) => {
+      const error = new Error(`the ${scenario} worker process exited (${signal ?? code})`);
+      peer.close(error);
+      reject(error);
+    });
+  });
+  exited.catch(() => {});
+  const args: ScenarioArgs = {
+    scenario,
+    url: coordinator.url,
+    token: coordinator.token,
+    tmpDir: tmpDir as string,
+    params: params as Record<string, unknown>,
+  };
+  try {
+    return await withTimeout(Promise.race([peer.call("scenario", args), exited]), timeoutMs, scenario);
+  } finally {
+    // A clean exit (so --cpu-prof writes its profile), then a kill if it lingers.
+    if (child.connected) child.disconnect();
+    const gone = new Promise<void>((resolveGone) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolveGone();
+      else child.once("exit", () => resolveGone());
+    });
+    await withTimeout(gone, 10_000, `${scenario} process exit`).catch(() => child.kill("SIGKILL"));
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+function machine() {
+  const cpuList = cpus();
+  return {
+    loadBefore: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" "),
+    cpu: cpuList[0]?.model.trim() ?? "unknown",
+    cores: cpuList.length,
+    memory: `${(totalmem() / GiB).toFixed(1)} GiB`,
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+  };
+}
+
+function startup() {
+  const dist = join(ROOT, "dist", "index.js");
+  const useDist = existsSync(dist);
+  const target = useDist ? pathToFileURL(dist).href : pathToFileURL(join(ROOT, "src", "index.ts")).href;
+  const code = `const t = performance.now(); await import(${JSON.stringify(target)}); process.stdout.write(String(performance.now() - t));`;
+  const times: number[] = [];
+  for (let i = 0; i < PLAN.importRuns; i++) {
+    const args = [...(useDist ? [] : ["--import", "tsx"]), "--input-type=module", "-e", code];
+    const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`importing the package failed: ${run.stderr}`);
+    times.push(Number(run.stdout));
+  }
+  let stale = false;
+  if (useDist) {
+    const built = statSync(dist).mtimeMs;
+    const newest = (dir: string): number => {
+      let max = 0;
+      for (const entry of spawnSync("find", [dir, "-type", "f", "-name", "*.ts"], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter(Boolean)) {
+        max = Math.max(max, statSync(entry).mtimeMs);
+      }
+      return max;
+    };
+    stale = newest(join(ROOT, "src")) > built;
+  }
+  const pack = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  let packed: { size: number; unpackedSize: number; entryCount: number } | undefined;
+  try {
+    const parsed = JSON.parse(pack.stdout) as { size: number; unpackedSize: number; entryCount: number }[];
+    packed = parsed[0];
+  } catch {
+    packed = undefined;
+  }
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+    peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  };
+  return {
+    importFrom: useDist ? "dist/index.js (built ESM, plain node)" : "src/index.ts via tsx (no dist/ built)",
+    distStale: stale,
+    importMs: times,
+    packed,
+    runtimeDependencies: Object.keys(pkg.dependencies ?? {}).length,
+    optionalPeers: Object.keys(pkg.peerDependencies ?? {}).filter((name) => pkg.peerDependenciesMeta?.[name]?.optional),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The report.
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "–");
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "–");
+const mb = (bytes: number) => `${f1(bytes / MB)} MB`;
+const ms = (n: number) => (n >= 10 ? `${f1(n)} ms` : `${f2(n)} ms`);
+const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+
+interface Measurement {
+  jobsPerSec: number;
+  cpuUsPerJob: number;
+  coordinatorCpuUsPerJob: number;
+  requestsPerJob: number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: results come back over IPC as JSON
+type Json = any;
+
+function report(results: Record<string, Json>, errors: Record<string, string>): string {
+  const m = results.machine;
+  const lines: string[] = [];
+  const out = (line = "") => lines.push(line);
+  out(`## modelreins-worker bench (${QUICK ? "quick mode: a smoke run, figures not meaningful" : "full run"})`);
+  out();
+  out(`- date: ${new Date().toISOString()}`);
+  out(`- machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM; ${m.os}`);
+  out(
+    `- load average (1, 5, 15 min) before: ${m.loadBefore}; after: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")} (above 0.5 means other processes shared the ${m.cores} cores: wall-clock figures are noisier)`,
+  );
+  out(
+    `- Node ${m.node}; the SDK from src/ via tsx (tsconfig paths); coordinator: modelreins-worker/testing in its own process, over HTTP on 127.0.0.1`,
+  );
+  out();
+
+  const tp = results.throughput as Json[] | undefined;
+  if (tp) {
+    out("### Throughput: no-op jobs per second (pre-queued backlog)");
+    out();
+    out(
+      `Median of ${PLAN.throughput.rounds} runs each, baseline and SDK alternated (ABBA) in one worker process. Baseline: a hand-written loop with bare \`fetch\`, same requests (heartbeat, inbox running + pending, claim, complete, same headers and bodies), same concurrency. Goal: SDK/baseline ≥ 0.9.`,
+    );
+    out();
+    out(
+      "| concurrency | jobs/run | baseline jobs/s | SDK jobs/s | SDK/baseline (medians) | SDK/baseline (median of pairs) | goal ≥ 0.9 | worker CPU/job, baseline | worker CPU/job, SDK | coordinator CPU/job, baseline / SDK | requests/job, baseline / SDK |",
+    );
+    out("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+    for (const row of tp) {
+      const pick = (variant: "sdk" | "bare", key: keyof Measurement) =>
+        median((row[variant] as Measurement[]).map((x) => x[key]));
+      const ratio = pick("sdk", "jobsPerSec") / pick("bare", "jobsPerSec");
+      const pairs = (row.sdk as Measurement[]).map((x, i) => x.jobsPerSec / (row.bare[i] as Measurement).jobsPerSec);
+      const pairRatio = median(pairs);
+      out(
+        `| ${row.concurrency} | ${row.jobs} | ${f0(pick("bare", "jobsPerSec"))} | ${f0(pick("sdk", "jobsPerSec"))} | ${f2(ratio)} | ${f2(pairRatio)} (${pairs.map(f2).join(", ")}) | ${verdict(ratio >= 0.9 && pairRatio >= 0.9)} | ${f0(pick("bare", "cpuUsPerJob"))} µs | ${f0(pick("sdk", "cpuUsPerJob"))} µs | ${f0(pick("bare", "coordinatorCpuUsPerJob"))} / ${f0(pick("sdk", "coordinatorCpuUsPerJob"))} µs | ${f2(pick("bare", "requestsPerJob"))} / ${f2(pick("sdk", "requestsPerJob"))} |`,
+      );
+    }
+    out();
+  }
+
+  const lat = results.latency as Json | undefined;
+  if (lat) {
+    out("### Latency: dispatch → the handler's first line");
+    out();
+    out(
+      `Measured with the monotonic clock shared by both processes. Busy: the coordinator keeps \`concurrency\` jobs outstanding and dispatches the next one the moment one completes, so the inbox is never empty when the worker looks and it never sleeps (the first 2×concurrency jobs are left out). Idle: single jobs dispatched at random moments to a worker sleeping between polls (pollIntervalMs ${lat.pollIntervalMs}).`,
+    );
+    out();
+    out("| worker | loop | samples | p50 | p99 | note |");
+    out("|---|---|---:|---:|---:|---|");
+    for (const row of lat.busy as Json[]) {
+      for (const variant of ["bare", "sdk"] as const) {
+        const s = row[variant] as number[];
+        out(
+          `| busy, concurrency ${row.concurrency} | ${variant === "sdk" ? "SDK" : "baseline"} | ${s.length} | ${ms(percentile(s, 50))} | ${ms(percentile(s, 99))} | |`,
+        );
+      }
+    }
+    const idle = lat.idle as number[];
+    out(
+      `| idle | SDK | ${idle.length} | ${ms(percentile(idle, 50))} | ${ms(percentile(idle, 99))} | bounded by the poll interval (${lat.pollIntervalMs} ms): expect about half of it at p50 and all of it at p99 |`,
+    );
+    out();
+  }
+
+  const idle = results.idle as Json | undefined;
+  const fl = results.floor as Json | undefined;
+  if (idle) {
+    out(
+      `### Idle cost: a running worker with no jobs, default intervals (poll 5 s, heartbeat 5 s), ${f0(idle.seconds)} s`,
+    );
+    out();
+    out("| CPU time | CPU / minute | RSS at end | RSS max | heap used | requests / minute |");
+    out("|---:|---:|---:|---:|---:|---|");
+    const routes = Object.entries(idle.byRoute as Record<string, number>)
+      .map(([route, n]) => `${route} ${f1(n)}`)
+      .join(", ");
+    out(
+      `| ${f0(idle.cpuMs)} ms | ${f0((idle.cpuMs * 60) / idle.seconds)} ms | ${mb(idle.rss)} | ${mb(idle.rssMax)} | ${mb(idle.heapUsed)} | ${f1(idle.requestsPerMinute)} (${routes}) |`,
+    );
+    if (fl) {
+      out(
+        `| floor: same process, SDK imported, no worker (${f0(fl.seconds)} s): ${f0((fl.cpuMs * 60) / fl.seconds)} ms CPU/min | | ${mb(fl.rss)} | ${mb(fl.rssMax)} | ${mb(fl.heapUsed)} | ${f1(fl.requestsPerMinute)} |`,
+      );
+    }
+    out();
+    out("The floor is node + the tsx loader (its own thread) + this harness; the worker itself costs the difference.");
+    out();
+  }
+
+  const up = results.upload as Json | undefined;
+  const soak = results.soak as Json | undefined;
+  if (up || soak) out("### Memory");
+  out();
+  if (up) {
+    const delta = up.peakRss - up.idleRss;
+    out(
+      `Uploading a ${f0(up.bytes / MiB)} MiB artifact from \`fs.openAsBlob\` (a sparse temp file) with \`uploadArtifact\`; goal: peak RSS < 100 MB over the idle RSS. The coordinator (other process) buffers and keeps it; it reported ${up.sizeReported} bytes.`,
+    );
+    out();
+    out("| idle RSS | peak RSS | peak − idle | goal | time | throughput | peak measured by |");
+    out("|---:|---:|---:|---|---:|---:|---|");
+    out(
+      `| ${mb(up.idleRss)} | ${mb(up.peakRss)} | ${mb(delta)} | ${verdict(delta < 100 * MB)} | ${f1(up.seconds)} s | ${f0(up.mibPerSec)} MiB/s | ${up.peakSource} |`,
+    );
+    out();
+  }
+  if (soak) {
+    out(
+      `RSS of one worker (concurrency ${soak.concurrency}, SDK) over ${soak.snapshots.at(-1).jobs} no-op jobs, dispatched in batches; \`after GC\` is after two forced full collections.`,
+    );
+    out();
+    out("| jobs done | RSS | RSS after GC | heap used after GC | external after GC |");
+    out("|---:|---:|---:|---:|---:|");
+    for (const s of soak.snapshots as Json[]) {
+      out(`| ${s.jobs} | ${mb(s.rss)} | ${mb(s.rssAfterGc)} | ${mb(s.heapUsedAfterGc)} | ${mb(s.externalAfterGc)} |`);
+    }
+    out();
+  }
+
+  const loop = results.loop as Json[] | undefined;
+  if (loop) {
+    out("### The run loop alone: an in-process stand-in for fetch that answers after a fixed delay");
+    out();
+    out(
+      `No sockets and no coordinator: with no delay, CPU per job is what each loop itself costs; with a delay, the figures show how each loop copes with round trips (every real network has them; loopback hides them). Median of ${PLAN.loop.rounds} alternated runs.`,
+    );
+    out();
+    out(
+      "| delay | concurrency | jobs/run | baseline jobs/s | SDK jobs/s | SDK/baseline | CPU/job, baseline | CPU/job, SDK |",
+    );
+    out("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const row of loop) {
+      const pick = (variant: "sdk" | "bare", key: "jobsPerSec" | "cpuUsPerJob") =>
+        median((row[variant] as { jobsPerSec: number; cpuUsPerJob: number }[]).map((x) => x[key]));
+      out(
+        `| ${row.delayMs} ms | ${row.concurrency} | ${row.jobs} | ${f0(pick("bare", "jobsPerSec"))} | ${f0(pick("sdk", "jobsPerSec"))} | ${f2(pick("sdk", "jobsPerSec") / pick("bare", "jobsPerSec"))} | ${f0(pick("bare", "cpuUsPerJob"))} µs | ${f0(pick("sdk", "cpuUsPerJob"))} µs |`,
+      );
+    }
+    out();
+  }
+
+  const st = results.startup as Json | undefined;
+  if (st) {
+    out("### Start-up and size");
+    out();
+    out("| import time (median) | imported | packed size | unpacked size | files | runtime dependencies |");
+    out("|---:|---|---:|---:|---:|---:|");
+    const packed = st.packed as { size: number; unpackedSize: number; entryCount: number } | undefined;
+    out(
+      `| ${ms(median(st.importMs))} (${st.importMs.length} fresh processes; min ${ms(Math.min(...st.importMs))}) | ${st.importFrom}${st.distStale ? "; **dist/ is older than src/**" : ""} | ${packed ? `${f1(packed.size / 1000)} kB` : "–"} | ${packed ? `${f1(packed.unpackedSize / 1000)} kB` : "–"} | ${packed?.entryCount ?? "–"} | ${st.runtimeDependencies}${st.optionalPeers.length ? ` (optional peer: ${st.optionalPeers.join(", ")})` : ""} |`,
+    );
+    out();
+  }
+
+  if (Object.keys(errors).length > 0) {
+    out("### Failed scenarios");
+    out();
+    for (const [scenario, error] of Object.entries(errors)) out(`- ${scenario}: ${error.split("\n")[0]}`);
+    out();
+  }
+  return lines.join("\n");
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  tmpDir = mkdtempSync(join(tmpdir(), "modelreins-bench-"));
+  const results: Record<string, Json> = { machine: machine() };
+  const errors: Record<string, string> = {};
+  const step = async (name: string, fn: () => Promise<unknown> | unknown) => {
+    if (!wants(name)) return;
+    process.stderr.write(`bench: ${name}...\n`);
+    const t = Date.now();
+    try {
+      results[name] = await fn();
+      process.stderr.write(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+    } catch (error) {
+      errors[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`bench: ${name} FAILED: ${errors[name]}\n`);
+    }
+  };
+
+  let coordinator: CoordinatorHandle | undefined;
+  try {
+    coordinator = await startCoordinator();
+    const c = coordinator;
+    process.stderr.write(`bench: coordinator at ${c.url} (pid ${c.child.pid})\n`);
+    await step("throughput", () => runScenario(c, "throughput", PLAN.throughput, PLAN.timeoutMs));
+    await step("latency", () => runScenario(c, "latency", PLAN.latency, PLAN.timeoutMs));
+    await step("idle", () => runScenario(c, "idle", PLAN.idle, PLAN.timeoutMs));
+    if (results.idle) await step("floor", () => runScenario(c, "floor", PLAN.floor, PLAN.timeoutMs));
+    await step("upload", () => runScenario(c, "upload", PLAN.upload, PLAN.timeoutMs));
+    await step("soak", () => runScenario(c, "soak", PLAN.soak, PLAN.timeoutMs));
+    await step("loop", () => runScenario(c, "loop", PLAN.loop, PLAN.timeoutMs));
+  } catch (error) {
+    errors.coordinator = error instanceof Error ? error.message : String(error);
+  } finally {
+    if (coordinator?.child.connected) coordinator.child.disconnect();
+  }
+  await step("startup", () => startup());
+
+  const text = report(results, errors);
+  process.stdout.write(`${text}\n`);
+  process.stderr.write(`bench: finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ quick: QUICK, plan: PLAN, results, errors }, null, 2));
+  return Object.keys(errors).length === 0 ? 0 : 1;
+}
+
+main()
+  .then((code) => {
+    cleanup();
+    process.exit(code);
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    cleanup();
+    process.exit(1);
+  });
