@@ -50,6 +50,8 @@ const ABORT_WAIT_MS = 1_000;
 const FINAL_CALL_TIMEOUT_MS = 5_000;
 /** The most the last results of a stop may take, retries included: a stop ends in bounded time. */
 const FINAL_RESULTS_MS = 10_000;
+/** Claim answers that concern the one job, not the worker or the coordinator. */
+const JOB_REFUSALS = new Set([400, 404, 410, 422]);
 /** Job ids finished lately, so a stale "running" list does not bring one back. */
 const RECENT_LIMIT = 1_000;
 
@@ -279,6 +281,13 @@ export class RunLoop {
         this.#logger.debug(`job ${job.id} was taken by another worker; skipping it`);
         return undefined;
       }
+      if (error instanceof WorkerError && JOB_REFUSALS.has(error.status ?? 0)) {
+        // Refused for this job alone (gone, malformed): skip it rather than back off for every job.
+        if (this.#refused.size >= RECENT_LIMIT) this.#refused.clear();
+        this.#refused.add(keyOf(job.id));
+        this.#logger.warn(`job ${job.id} cannot be claimed (${describe(error)}); skipping it`);
+        return undefined;
+      }
       // No answer, or a 2xx answer the SDK cannot read: the claim may have landed.
       if (isRetryableError(error) || error instanceof InvalidResponseError) this.#lookForOrphans = true;
       throw error;
@@ -361,7 +370,7 @@ export class RunLoop {
     if (execution.settled) return;
     execution.settled = true;
     await this.#deliver(job, result, status);
-    if (failure !== undefined) this.#notifyError(job, failure);
+    if (failure !== undefined) this.#notifyError(job, failure, true);
   }
 
   /** Reports an outcome; what fails for now is kept and retried by the loop. */
@@ -414,7 +423,7 @@ export class RunLoop {
         `job ${job.id}'s result could not be delivered and is given up (${describe(error)}). ${status} result: ${excerpt(result)}`,
       );
       if (error instanceof AuthenticationError) this.#fail(error);
-      this.#notifyError(job, error);
+      this.#notifyError(job, error, false);
       return false;
     }
   }
@@ -431,10 +440,11 @@ export class RunLoop {
     if (this.#recent.size > RECENT_LIMIT) this.#recent.delete(this.#recent.values().next().value as string);
   }
 
-  #notifyError(job: Job, error: unknown): void {
+  /** Hands a failure to `onError`; without one, a handler's failure is logged (a delivery's is already). */
+  #notifyError(job: Job, error: unknown, fromHandler: boolean): void {
     const { onError } = this.#options;
     if (!onError) {
-      if (!(error instanceof WorkerError)) this.#logger.warn(`job ${job.id} failed: ${describe(error)}`);
+      if (fromHandler) this.#logger.warn(`job ${job.id} failed: ${describe(error)}`);
       return;
     }
     try {

@@ -112,3 +112,39 @@ describe("ModelReins over HTTP", () => {
     expect((await admin.jobs.list({ status: "done" })).map((j) => j.id)).toContain(job.id);
   });
 });
+
+describe("claims and failures the loop must not mistake for an outage", () => {
+  function recordingLogger(lines: string[]) {
+    const keep = (message: string) => {
+      lines.push(message);
+    };
+    return { debug: () => {}, info: keep, warn: keep, error: keep };
+  }
+
+  test("a claim refused for that job alone (404) skips the job, without backing off", async () => {
+    const lines: string[] = [];
+    const worker = newWorker("refused-bot", { logger: recordingLogger(lines) });
+    const first = coordinator.createJob({ prompt: "gone", assigned_to: "refused-bot" });
+    const second = coordinator.createJob({ prompt: "fine", assigned_to: "refused-bot" });
+    coordinator.faults.add({ route: "claim", kind: "status", status: 404, times: 1 });
+    void worker.run(() => "ok");
+    await coordinator.waitFor(second.id, "done");
+    expect(coordinator.job(first.id).status).toBe("pending");
+    expect(lines.some((line) => line.includes(`job ${first.id} cannot be claimed`))).toBe(true);
+    expect(lines.some((line) => line.includes("trying again in"))).toBe(false);
+  });
+
+  test("a handler that throws a WorkerError is logged when there is no onError", async () => {
+    const lines: string[] = [];
+    const worker = newWorker("failing-bot", { logger: recordingLogger(lines) });
+    const job = coordinator.createJob({ prompt: "x", assigned_to: "failing-bot" });
+    void worker.run(async ({ id }) => {
+      await worker.claim(id); // already ours: the coordinator answers 409
+    });
+    await coordinator.waitFor(job.id, "failed");
+    // Logged once the failure is reported, which may be just after the coordinator records it.
+    await expect
+      .poll(() => lines.some((line) => line.startsWith(`job ${job.id} failed:`) && line.includes("409")))
+      .toBe(true);
+  });
+});
