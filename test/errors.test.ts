@@ -287,3 +287,17 @@ describe("class hierarchy", () => {
     expect(new WorkerError("m", init).name).toBe("WorkerError");
   });
 });
+
+describe("a 2xx answer that echoes the token", () => {
+  it("keeps it out of the InvalidResponseError's message and body", async () => {
+    const secret = "tok_echoed_in_a_success_body";
+    const echo: typeof fetch = async () =>
+      new Response(JSON.stringify({ jobs: "not a list", seen: `Bearer ${secret}` }), {
+        headers: { "content-type": "application/json" },
+      });
+    const worker = new Worker({ token: secret, url: "https://coordinator.test", fetch: echo, logLevel: "silent" });
+    const error = await worker.inbox().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(secret);
+  });
+});

@@ -242,6 +242,8 @@ export class HttpCore {
       });
     }
     if (text.trim() === "") return undefined;
+    // An answer that echoes the token would carry it into InvalidResponseError messages and bodies.
+    text = this.#redact(text);
     try {
       return JSON.parse(text);
     } catch {
