@@ -36,7 +36,8 @@ async function setup(idempotency: boolean, name: string, seed: number, options: 
     name,
     concurrency: 8,
     pollIntervalMs: 10,
-    heartbeatIntervalMs: 100,
+    // Frequent enough that heartbeats meet faults too in a run that takes a few seconds.
+    heartbeatIntervalMs: 20,
     timeoutMs: 300,
     logger,
     ...options,
