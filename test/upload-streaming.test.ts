@@ -85,7 +85,8 @@ const worker = (url: string) =>
 
 describe("uploads over real sockets", () => {
   it("a large file-backed Blob streams: the process does not hold a copy of it", async () => {
-    const size = 128 * MiB;
+    // Large enough that a copy stands out from the server's not-yet-collected garbage on every Node version.
+    const size = 256 * MiB;
     const path = join(dir, "big.bin");
     const handle = await open(path, "w");
     await handle.truncate(size); // sparse
@@ -105,8 +106,8 @@ describe("uploads over real sockets", () => {
       clearInterval(sampler);
     }
     expect(seen[0]?.bytes).toBeGreaterThan(size);
-    // Buffered, it would be all 128 MiB; streamed, chunks in flight and garbage not yet collected (the server is in this process too).
-    expect(peak - before).toBeLessThan(64 * MiB);
+    // Buffered, it would be all 256 MiB; streamed, chunks in flight and garbage not yet collected (the server is in this process too).
+    expect(peak - before).toBeLessThan(size / 2);
   });
 
   it("a 307 on an upload is followed: the whole file arrives at the new location", async () => {
