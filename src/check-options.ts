@@ -8,11 +8,12 @@ import { didYouMean } from "./suggest.js";
 
 /**
  * A value as a message shows it, with its type: `the string "1000"`,
- * `the number 2.5`, `null`, `an array`, `a function`.
+ * `the number 2.5`, `null`, `nothing` (undefined), `an array`, `a function`,
+ * `an object`, or the class of another object (`a ReadStream`).
  */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
-  if (value === undefined) return "undefined";
+  if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
   switch (typeof value) {
     case "string":
@@ -26,8 +27,27 @@ export function describeValue(value: unknown): string {
     case "symbol":
       return "a symbol";
     default:
-      return "an object";
+      return describeObject(value as object);
   }
+}
+
+/** `an object` for a plain object, else its class: what was passed instead of bytes or options. */
+function describeObject(value: object): string {
+  const proto: unknown = Object.getPrototypeOf(value);
+  const name =
+    proto === null || proto === Object.prototype ? undefined : (value.constructor as { name?: unknown })?.name;
+  if (typeof name !== "string" || name === "" || name === "Object") return "an object";
+  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+}
+
+/**
+ * The known keys of an options type, from an object that names each one once:
+ * `optionKeys<RunOptions>({ onError: true, signal: true, handleSignals: true })`.
+ * The compiler refuses a missing key and an unknown one, so an option is added
+ * in one line beside its type, and the runtime check cannot fall behind.
+ */
+export function optionKeys<T extends object>(keys: { [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+  return Object.freeze(Object.keys(keys)) as readonly (keyof T & string)[];
 }
 
 /**

@@ -3,10 +3,10 @@
  * @module modelreins-worker
  */
 export { Worker } from "./worker.js";
-export type { WorkerOptions, HeartbeatOptions, ReviewInput, CompletionStatus } from "./worker.js";
+export type { WorkerOptions, HeartbeatParams, ReviewParams, CompletionStatus } from "./worker.js";
 export type { JobHandler, JobContext, RunOptions } from "./run-loop.js";
 export { SHUTDOWN_RESULT } from "./run-loop.js";
-export type { ArtifactData, ArtifactFields } from "./artifact.js";
+export type { ArtifactData, ArtifactParams } from "./artifact.js";
 export { ModelReins, ADMIN_TOKEN_ENV } from "./client/model-reins.js";
 export type { JobsApi } from "./client/jobs.js";
 export { FINAL_JOB_STATUSES } from "./client/jobs.js";
@@ -22,18 +22,17 @@ export type {
   JobUpdate,
   ListJobsQuery,
   ListAllJobsQuery,
-  CancelOptions,
-  WaitOptions,
+  CancelParams,
+  WaitParams,
   Capability,
   RegisterWorkerInput,
   RegisterWorkerResponse,
   WorkerInfo,
   WorkerActionResponse,
-  PresenceEntry,
   PresenceUpdate,
   KillswitchLevel,
   KillswitchInput,
-  KillswitchClearOptions,
+  KillswitchClearParams,
   KillswitchState,
   KillswitchResponse,
   CostPeriod,
@@ -74,6 +73,9 @@ export type {
   PresenceStatus,
   ArtifactResponse,
   ReviewResponse,
+  PresenceEntry,
+  PresenceResponse,
+  CompletionResponse,
   JsonObject,
 } from "./types.js";
 export { JOB_PRIORITIES, RISK_TIERS } from "./types.js";

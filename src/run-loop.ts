@@ -469,14 +469,16 @@ export class RunLoop {
     this.#heartbeatBusy = true;
     const inFlight = [...this.#inFlight.values()].map((execution) => execution.job.id);
     try {
-      await this.#worker.heartbeat({
-        status: status ?? (inFlight.length > 0 ? "busy" : "idle"),
-        details: { in_flight: inFlight, concurrency: this.#settings.concurrency },
-        // Heartbeats are periodic: the next one is the retry.
-        maxRetries: 0,
-        timeoutMs: status === undefined ? undefined : FINAL_CALL_TIMEOUT_MS,
-        signal: status === undefined ? this.#periodicHeartbeats.signal : undefined,
-      });
+      await this.#worker.heartbeat(
+        status ?? (inFlight.length > 0 ? "busy" : "idle"),
+        { details: { in_flight: inFlight, concurrency: this.#settings.concurrency } },
+        {
+          // Heartbeats are periodic: the next one is the retry.
+          maxRetries: 0,
+          timeoutMs: status === undefined ? undefined : FINAL_CALL_TIMEOUT_MS,
+          signal: status === undefined ? this.#periodicHeartbeats.signal : undefined,
+        },
+      );
     } catch (error) {
       if (status === undefined && this.#periodicHeartbeats.signal.aborted) return;
       if (error instanceof AuthenticationError) {

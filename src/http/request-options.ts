@@ -1,0 +1,39 @@
+/**
+ * The per-call request options (`signal`, `timeoutMs`, `maxRetries`), checked
+ * once for every method of `Worker` and `ModelReins`: only these reach the
+ * HTTP core, so nothing else given from JavaScript (`query`, `auth`, `form`)
+ * can change what a call sends.
+ */
+import { checkOptions, describeValue, optionKeys } from "../check-options.js";
+import { nonNegativeInteger, positiveNumber } from "../options.js";
+import type { RequestOptions } from "./core.js";
+
+/** The keys a call's last argument may hold. */
+export const REQUEST_OPTION_KEYS = optionKeys<RequestOptions>({ signal: true, timeoutMs: true, maxRetries: true });
+
+/**
+ * Checks a call's request options and returns a copy with only those three.
+ * `method` names the call in messages, e.g. `"worker.claim()"`.
+ */
+export function requestOptions(options: RequestOptions | undefined, method: string): RequestOptions {
+  const { signal, timeoutMs, maxRetries } = checkOptions(options, REQUEST_OPTION_KEYS, `the options of ${method}`);
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new TypeError(`${method}: signal must be an AbortSignal; got ${describeValue(signal)}.`);
+  }
+  return {
+    signal,
+    timeoutMs: timeoutMs === undefined ? undefined : positiveNumber(`${method}: timeoutMs`, timeoutMs, 0),
+    maxRetries: maxRetries === undefined ? undefined : nonNegativeInteger(`${method}: maxRetries`, maxRetries, 0),
+  };
+}
+
+// Duck-typed: a signal from another realm or polyfill is not an `instanceof AbortSignal`.
+function isAbortSignal(value: unknown): value is AbortSignal {
+  const signal = value as AbortSignal;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof signal.aborted === "boolean" &&
+    typeof signal.addEventListener === "function"
+  );
+}
