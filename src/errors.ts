@@ -58,6 +58,7 @@ export class WorkerError extends Error {
     value: unknown,
   ): value is T {
     const chain = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked, e.g. ConflictError in ConflictError.is().
     return Array.isArray(chain) && chain.includes(this.errorName);
   }
 
@@ -177,7 +178,7 @@ export class WaitTimeoutError extends WorkerError {
 }
 
 /** The names of an error class and its parents up to {@link WorkerError}, each class counted once. */
-function classChain(target: Function): readonly string[] {
+function classChain(target: abstract new (...args: never) => unknown): readonly string[] {
   const names: string[] = [];
   for (let c: unknown = target; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) {
     if (Object.hasOwn(c, "errorName")) names.push((c as typeof WorkerError).errorName);

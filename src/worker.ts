@@ -176,7 +176,7 @@ export class Worker implements AsyncDisposable {
     const { details, tags } = checkOptions(params, HEARTBEAT_PARAM_KEYS, "the params of worker.heartbeat()");
     const json = presenceBody(
       { instance: this.name, status, tags: tags ?? this.#settings.tags, details },
-      "worker.heartbeat()",
+      "worker.heartbeat",
     );
     const body = await this.#http.request("heartbeat", { ...requestOptions(options, "worker.heartbeat()"), json });
     return expectObject<PresenceResponse>(body, this.#http.callInfo("heartbeat"));
@@ -184,7 +184,7 @@ export class Worker implements AsyncDisposable {
 
   /** The jobs assigned to this worker in a state: `GET /my-jobs`. Items without a usable id or prompt are logged and left out. */
   async inbox(status: string = "pending", options?: RequestOptions): Promise<Job[]> {
-    checkString("worker.inbox(): status", status, { nonEmpty: true });
+    checkString("worker.inbox: status", status, { nonEmpty: true });
     const body = await this.#http.request("inbox", {
       ...requestOptions(options, "worker.inbox()"),
       query: { worker: this.name, status },
@@ -263,8 +263,8 @@ export class Worker implements AsyncDisposable {
     params?: ReviewParams,
     options?: RequestOptions,
   ): Promise<ReviewResponse> {
-    const method = "worker.submitReview()";
-    const { preview, target, job_id } = checkOptions(params, REVIEW_PARAM_KEYS, `the params of ${method}`);
+    const method = "worker.submitReview";
+    const { preview, target, job_id } = checkOptions(params, REVIEW_PARAM_KEYS, `the params of ${method}()`);
     checkString(`${method}: type`, type);
     checkString(`${method}: title`, title);
     checkString(`${method}: content`, content);
@@ -273,7 +273,7 @@ export class Worker implements AsyncDisposable {
     if (job_id !== undefined) checkId("job", job_id);
     const json = definedFields({ type, title, content, preview, target, job_id });
     const body = await this.#http.request("submitReview", {
-      ...requestOptions(options, "worker.submitReview()"),
+      ...requestOptions(options, `${method}()`),
       json,
     });
     return expectObject<ReviewResponse>(body, this.#http.callInfo("submitReview"));

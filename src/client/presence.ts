@@ -31,7 +31,7 @@ export class PresenceApi extends Resource {
    */
   async update(presence: PresenceUpdate, options?: RequestOptions): Promise<PresenceResponse> {
     const input = checkObject("presence.update: the presence", presence);
-    const json = presenceBody(input as PresenceUpdate, "presence.update()");
+    const json = presenceBody(input as PresenceUpdate, "presence.update");
     const body = await this.http.request("updatePresence", { ...requestOptions(options, "presence.update()"), json });
     return expectObject<PresenceResponse>(body, this.http.callInfo("updatePresence"));
   }
