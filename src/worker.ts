@@ -7,7 +7,7 @@ import { checkId, checkString, definedFields } from "./args.js";
 import { type ArtifactData, type ArtifactParams, buildArtifactForm } from "./artifact.js";
 import { checkOptions, describeValue, optionKeys } from "./check-options.js";
 import type { HttpCore, RequestOptions } from "./http/core.js";
-import { requestOptions } from "./http/request-options.js";
+import { isAbortSignal, requestOptions } from "./http/request-options.js";
 import type { Logger } from "./logger.js";
 import {
   CONNECTION_OPTIONS,
@@ -292,7 +292,16 @@ export class Worker implements AsyncDisposable {
     if (typeof handler !== "function") {
       throw new TypeError(`run() needs a handler function: (job, ctx) => result; got ${describeValue(handler)}.`);
     }
-    checkOptions(options, RUN_OPTION_KEYS, "run() options");
+    const { onError, signal, handleSignals } = checkOptions(options, RUN_OPTION_KEYS, "run() options");
+    if (onError !== undefined && typeof onError !== "function") {
+      throw new TypeError(`run(): onError must be a function (job, error) => void; got ${describeValue(onError)}.`);
+    }
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      throw new TypeError(`run(): signal must be an AbortSignal; got ${describeValue(signal)}.`);
+    }
+    if (handleSignals !== undefined && typeof handleSignals !== "boolean") {
+      throw new TypeError(`run(): handleSignals must be true or false; got ${describeValue(handleSignals)}.`);
+    }
     if (this.#loop) throw new Error(`Worker "${this.name}" is running already; call stop() before run() again.`);
     const loop = new RunLoop(this, this.#settings, handler, options ?? {});
     this.#loop = loop;

@@ -27,8 +27,8 @@ export function requestOptions(options: RequestOptions | undefined, method: stri
   };
 }
 
-// Duck-typed: a signal from another realm or polyfill is not an `instanceof AbortSignal`.
-function isAbortSignal(value: unknown): value is AbortSignal {
+/** Duck-typed: a signal from another realm or a polyfill is not an `instanceof AbortSignal`. */
+export function isAbortSignal(value: unknown): value is AbortSignal {
   const signal = value as AbortSignal;
   return (
     typeof value === "object" &&
