@@ -80,13 +80,7 @@ export class Roster {
     return value;
   }
 
-  heartbeat(input: {
-    instance: string;
-    status: string;
-    tags: string;
-    provider: string | null;
-    details: JsonObject | null;
-  }): PresenceRecord {
+  heartbeat(input: Omit<StoredPresence, "firstSeenMs" | "lastSeenMs">): PresenceRecord {
     const now = this.#deps.options.now();
     const previous = this.#presence.get(input.instance);
     this.#presence.set(input.instance, { ...input, firstSeenMs: previous?.firstSeenMs ?? now, lastSeenMs: now });
