@@ -51,16 +51,31 @@ export function optionKeys<T extends object>(keys: { [K in keyof Required<T>]: t
 }
 
 /**
+ * {@link describeValue}, but a string is not shown: where a token may be
+ * passed by mistake (`new Worker(process.env.MODELREINS_TOKEN)`), a message
+ * must not repeat it.
+ */
+export function describeValueHidingStrings(value: unknown): string {
+  return typeof value === "string" ? "a string (not shown, in case it is the token)" : describeValue(value);
+}
+
+/**
  * Throws a `TypeError` unless `value` is `undefined` or a plain object whose
  * keys are all in `known`. `where` names the receiver in the message, e.g.
- * `"Worker options"` or `"run() options"`.
+ * `"Worker options"` or `"run() options"`; `describe` shows a value that is
+ * not an object.
  *
  * @returns `value` as an object (`{}` when it was `undefined`).
  */
-export function checkOptions<T extends object>(value: T | undefined, known: readonly string[], where: string): T {
+export function checkOptions<T extends object>(
+  value: T | undefined,
+  known: readonly string[],
+  where: string,
+  describe: (value: unknown) => string = describeValue,
+): T {
   if (value === undefined) return {} as T;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`${where} must be an object such as { ${known[0] ?? ""}: ... }; got ${describeValue(value)}.`);
+    throw new TypeError(`${where} must be an object such as { ${known[0] ?? ""}: ... }; got ${describe(value)}.`);
   }
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;

@@ -5,7 +5,7 @@
  */
 import { checkId, checkString, definedFields } from "./args.js";
 import { type ArtifactData, type ArtifactParams, buildArtifactForm } from "./artifact.js";
-import { checkOptions, describeValue, optionKeys } from "./check-options.js";
+import { checkOptions, describeValue, describeValueHidingStrings, optionKeys } from "./check-options.js";
 import type { HttpCore, RequestOptions } from "./http/core.js";
 import { isAbortSignal, requestOptions } from "./http/request-options.js";
 import type { Logger } from "./logger.js";
@@ -136,7 +136,7 @@ export class Worker implements AsyncDisposable {
 
   /** @throws TypeError when no token is given or set in `MODELREINS_TOKEN`, or an option is invalid. */
   constructor(options?: WorkerOptions) {
-    checkOptions(options, WORKER_OPTION_KEYS, "Worker options");
+    checkOptions(options, WORKER_OPTION_KEYS, "Worker options", describeValueHidingStrings);
     options ??= {};
     this.#http = createHttpCore(options, ["MODELREINS_TOKEN"]);
     this.url = this.#http.baseUrl;

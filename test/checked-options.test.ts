@@ -66,7 +66,7 @@ describe("constructor and run() options", () => {
     [
       "Worker",
       () => new Worker("summarizer" as never),
-      'Worker options must be an object such as { name: ... }; got the string "summarizer".',
+      "Worker options must be an object such as { name: ... }; got a string (not shown, in case it is the token).",
     ],
     [
       "ModelReins",
@@ -85,6 +85,11 @@ describe("constructor and run() options", () => {
     ],
   ])("%s refuses a non-object where its options belong", async (_, act, message) => {
     expect(await typeError(act)).toBe(message);
+  });
+
+  it("a string where options belong is not repeated: it may be the token", async () => {
+    expect(await typeError(() => new Worker("mr_worker_s3cr3t_token" as never))).not.toContain("s3cr3t");
+    expect(await typeError(() => new ModelReins("mr_admin_s3cr3t" as never))).not.toContain("s3cr3t");
   });
 
   it("undefined options still mean the defaults", () => {
@@ -172,6 +177,20 @@ describe("per-call options and params", () => {
       "pagesize",
       "the query of jobs.listAll()",
       "pageSize",
+    ],
+    [
+      "killswitch.activate() input",
+      () => admin().killswitch.activate({ level: 1, reasn: "x" } as never),
+      "reasn",
+      "the input of killswitch.activate()",
+      "reason",
+    ],
+    [
+      "cost.summary() query",
+      () => admin().cost.summary({ peroid: "week" } as never),
+      "peroid",
+      "the query of cost.summary()",
+      "period",
     ],
     [
       "killswitch.clear() params",

@@ -1,7 +1,8 @@
 /**
  * `mr.cost`: what the tenant's jobs cost, in total and broken down.
  */
-import { checkObject, checkOneOf } from "../args.js";
+import { checkOneOf } from "../args.js";
+import { checkOptions, optionKeys } from "../check-options.js";
 import type { RequestOptions } from "../http/core.js";
 import { requestOptions } from "../http/request-options.js";
 import { expectObject } from "../validate.js";
@@ -31,6 +32,13 @@ export class CostApi extends Resource {
   }
 }
 
-function period(label: string, query: CostQuery = {}): CostPeriod | undefined {
-  return checkOneOf(`${label}: period`, checkObject(`${label}: the query`, query).period, PERIODS, true);
+const QUERY_KEYS = optionKeys<CostQuery>({ period: true });
+
+function period(label: string, query: CostQuery | undefined): CostPeriod | undefined {
+  return checkOneOf(
+    `${label}: period`,
+    checkOptions(query, QUERY_KEYS, `the query of ${label}()`).period,
+    PERIODS,
+    true,
+  );
 }

@@ -1,7 +1,7 @@
 /**
  * `mr.killswitch`: stop everything in the tenant at once, and clear it.
  */
-import { checkInteger, checkObject, checkString } from "../args.js";
+import { checkInteger, checkString } from "../args.js";
 import { checkOptions, describeValue, optionKeys } from "../check-options.js";
 import type { RequestOptions } from "../http/core.js";
 import { requestOptions } from "../http/request-options.js";
@@ -9,6 +9,7 @@ import { expectObject } from "../validate.js";
 import { Resource } from "./resource.js";
 import type { KillswitchClearParams, KillswitchInput, KillswitchResponse } from "./types.js";
 
+const ACTIVATE_KEYS = optionKeys<KillswitchInput>({ level: true, reason: true });
 const CLEAR_PARAM_KEYS = optionKeys<KillswitchClearParams>({ resume_all: true });
 
 /** The admin calls on the tenant's killswitch. Reach it as `mr.killswitch`. */
@@ -19,7 +20,8 @@ export class KillswitchApi extends Resource {
    * dispatch until {@link KillswitchApi.clear}.
    */
   async activate(input: KillswitchInput, options?: RequestOptions): Promise<KillswitchResponse> {
-    const { level, reason } = checkObject("killswitch.activate: the input", input);
+    if (input === undefined) throw new TypeError("killswitch.activate needs { level, reason }.");
+    const { level, reason } = checkOptions(input, ACTIVATE_KEYS, "the input of killswitch.activate()");
     if (level === undefined)
       throw new TypeError("killswitch.activate: level must be a whole number from 0 to 4; got nothing.");
     checkInteger("killswitch.activate: level", level, 0, 4);

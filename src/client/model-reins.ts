@@ -4,7 +4,7 @@
  * resource group is a small class in its own file.
  */
 
-import { checkOptions, optionKeys } from "../check-options.js";
+import { checkOptions, describeValueHidingStrings, optionKeys } from "../check-options.js";
 import { NoEligibleWorkerError } from "../errors.js";
 import type { HttpCore, RequestOptions } from "../http/core.js";
 import { requestOptions } from "../http/request-options.js";
@@ -77,7 +77,7 @@ export class ModelReins {
    * or `MODELREINS_API_KEY`, or an option is invalid.
    */
   constructor(options?: ModelReinsOptions) {
-    checkOptions(options, OPTION_KEYS, "ModelReins options");
+    checkOptions(options, OPTION_KEYS, "ModelReins options", describeValueHidingStrings);
     this.#http = createHttpCore(options ?? {}, ADMIN_TOKEN_ENV);
     this.url = this.#http.baseUrl;
     this.jobs = new JobsApi(this.#http);
