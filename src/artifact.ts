@@ -4,7 +4,8 @@
  * `fetch` streams it and a large file is never read whole into memory.
  */
 import { checkId } from "./args.js";
-import { checkOptions, describeValue, optionKeys } from "./check-options.js";
+import { describeValue, optionKeys } from "./check-options.js";
+import { checkParams } from "./http/request-options.js";
 
 /** The bytes of an artifact. */
 export type ArtifactData = Uint8Array | ArrayBuffer | Blob;
@@ -52,7 +53,7 @@ export function defaultFilename(contentType: string): string {
 
 /** Checks an upload's arguments and builds its `multipart/form-data` body. */
 export function buildArtifactForm(data: ArtifactData, contentType: string, params?: ArtifactParams): FormData {
-  const fields = checkOptions(params, ARTIFACT_PARAM_KEYS, "the params of worker.uploadArtifact()");
+  const fields = checkParams(params, ARTIFACT_PARAM_KEYS, "the params of worker.uploadArtifact()");
   // The whole value is checked: a character outside printable ASCII would make `File` drop the type silently.
   if (typeof contentType !== "string" || !/^[\w.+-]+\/[\w.+-]+( *;[\x20-\x7e]*)?$/.test(contentType)) {
     throw new TypeError(`contentType must be a MIME type such as "image/png"; got ${describeValue(contentType)}.`);

@@ -7,7 +7,7 @@ import { checkId, checkString, definedFields } from "./args.js";
 import { type ArtifactData, type ArtifactParams, buildArtifactForm } from "./artifact.js";
 import { checkOptions, describeValue, describeValueHidingStrings, optionKeys } from "./check-options.js";
 import type { HttpCore, RequestOptions } from "./http/core.js";
-import { isAbortSignal, requestOptions } from "./http/request-options.js";
+import { checkParams, isAbortSignal, requestOptions } from "./http/request-options.js";
 import type { Logger } from "./logger.js";
 import {
   CONNECTION_OPTIONS,
@@ -173,7 +173,7 @@ export class Worker implements AsyncDisposable {
     params?: HeartbeatParams,
     options?: RequestOptions,
   ): Promise<PresenceResponse> {
-    const { details, tags } = checkOptions(params, HEARTBEAT_PARAM_KEYS, "the params of worker.heartbeat()");
+    const { details, tags } = checkParams(params, HEARTBEAT_PARAM_KEYS, "the params of worker.heartbeat()");
     const json = presenceBody(
       { instance: this.name, status, tags: tags ?? this.#settings.tags, details },
       "worker.heartbeat",
@@ -264,7 +264,7 @@ export class Worker implements AsyncDisposable {
     options?: RequestOptions,
   ): Promise<ReviewResponse> {
     const method = "worker.submitReview";
-    const { preview, target, job_id } = checkOptions(params, REVIEW_PARAM_KEYS, `the params of ${method}()`);
+    const { preview, target, job_id } = checkParams(params, REVIEW_PARAM_KEYS, `the params of ${method}()`);
     checkString(`${method}: type`, type);
     checkString(`${method}: title`, title);
     checkString(`${method}: content`, content);

@@ -255,3 +255,21 @@ describe("type and range messages say what they got and agree with their checks"
     );
   });
 });
+
+describe("a request option put in a params object (the 0.1 shape)", () => {
+  it.each([
+    [() => worker().heartbeat("idle", { maxRetries: 0 } as never), "maxRetries", "the params of worker.heartbeat()"],
+    [
+      () => admin().jobs.cancel(1, { reason: "x", signal: undefined } as never),
+      "signal",
+      "the params of jobs.cancel()",
+    ],
+    [() => admin().jobs.wait(1, { timeoutMs: 5 } as never), "timeoutMs", "the params of jobs.wait()"],
+  ])("says where it goes", async (act, key, where) => {
+    expect(await typeError(act)).toMatch(
+      new RegExp(
+        `^\`${key}\` is a request option, not one of ${where.replace(/[()]/g, "\\$&")} \\(.*\\): pass it in the call's last argument, \\{ ${key}: \\.\\.\\. \\}\\.$`,
+      ),
+    );
+  });
+});

@@ -2,9 +2,9 @@
  * `mr.cost`: what the tenant's jobs cost, in total and broken down.
  */
 import { checkOneOf } from "../args.js";
-import { checkOptions, optionKeys } from "../check-options.js";
+import { optionKeys } from "../check-options.js";
 import type { RequestOptions } from "../http/core.js";
-import { requestOptions } from "../http/request-options.js";
+import { checkParams, requestOptions } from "../http/request-options.js";
 import { expectObject } from "../validate.js";
 import { Resource } from "./resource.js";
 import type { CostBreakdown, CostPeriod, CostQuery, CostSummary } from "./types.js";
@@ -37,7 +37,7 @@ const QUERY_KEYS = optionKeys<CostQuery>({ period: true });
 function period(label: string, query: CostQuery | undefined): CostPeriod | undefined {
   return checkOneOf(
     `${label}: period`,
-    checkOptions(query, QUERY_KEYS, `the query of ${label}()`).period,
+    checkParams(query, QUERY_KEYS, `the query of ${label}()`).period,
     PERIODS,
     true,
   );

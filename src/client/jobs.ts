@@ -11,11 +11,11 @@ import {
   checkStringArray,
   definedFields,
 } from "../args.js";
-import { checkOptions, optionKeys } from "../check-options.js";
+import { optionKeys } from "../check-options.js";
 import { WaitTimeoutError } from "../errors.js";
 import { sleep } from "../http/backoff.js";
 import type { RequestOptions } from "../http/core.js";
-import { requestOptions } from "../http/request-options.js";
+import { checkParams, requestOptions } from "../http/request-options.js";
 import { positiveInteger, positiveNumber } from "../options.js";
 import type { Job, JobId, JsonObject } from "../types.js";
 import { JOB_PRIORITIES as PRIORITIES } from "../types.js";
@@ -95,7 +95,7 @@ export class JobsApi extends Resource {
    * see {@link JobsApi.listAll} to walk every page.
    */
   async list(query?: ListJobsQuery, options?: RequestOptions): Promise<Job[]> {
-    const q = checkOptions(query, LIST_QUERY_KEYS, "the query of jobs.list()");
+    const q = checkParams(query, LIST_QUERY_KEYS, "the query of jobs.list()");
     const page = await this.#page(
       {
         ...this.#filters(q, "jobs.list"),
@@ -120,7 +120,7 @@ export class JobsApi extends Resource {
    * ```
    */
   listAll(query?: ListAllJobsQuery, options?: RequestOptions): AsyncGenerator<Job, void, undefined> {
-    const q = checkOptions(query, LIST_ALL_QUERY_KEYS, "the query of jobs.listAll()");
+    const q = checkParams(query, LIST_ALL_QUERY_KEYS, "the query of jobs.listAll()");
     const pageSize = positiveInteger("jobs.listAll: pageSize", q.pageSize, 100);
     return this.#walk(this.#filters(q, "jobs.listAll"), pageSize, requestOptions(options, "jobs.listAll()"));
   }
@@ -132,7 +132,7 @@ export class JobsApi extends Resource {
    */
   async cancel(id: JobId, params?: CancelParams, options?: RequestOptions): Promise<Job> {
     const path = { id: checkId("job", id) };
-    const { reason } = checkOptions(params, CANCEL_PARAM_KEYS, "the params of jobs.cancel()");
+    const { reason } = checkParams(params, CANCEL_PARAM_KEYS, "the params of jobs.cancel()");
     if (reason !== undefined) checkString("jobs.cancel: reason", reason);
     const body = await this.http.request("cancelJob", {
       ...requestOptions(options, "jobs.cancel()"),
@@ -171,7 +171,7 @@ export class JobsApi extends Resource {
    */
   async wait(id: JobId, params?: WaitParams, options?: RequestOptions): Promise<Job> {
     checkId("job", id);
-    const p = checkOptions(params, WAIT_PARAM_KEYS, "the params of jobs.wait()");
+    const p = checkParams(params, WAIT_PARAM_KEYS, "the params of jobs.wait()");
     checkStringArray("jobs.wait: until", p.until);
     const until = new Set<string>(p.until ?? FINAL_JOB_STATUSES);
     if (until.size === 0) throw new TypeError("jobs.wait: until must name at least one status.");

@@ -2,9 +2,9 @@
  * `mr.killswitch`: stop everything in the tenant at once, and clear it.
  */
 import { checkInteger, checkString } from "../args.js";
-import { checkOptions, describeValue, optionKeys } from "../check-options.js";
+import { describeValue, optionKeys } from "../check-options.js";
 import type { RequestOptions } from "../http/core.js";
-import { requestOptions } from "../http/request-options.js";
+import { checkParams, requestOptions } from "../http/request-options.js";
 import { expectObject } from "../validate.js";
 import { Resource } from "./resource.js";
 import type { KillswitchClearParams, KillswitchInput, KillswitchResponse } from "./types.js";
@@ -21,7 +21,7 @@ export class KillswitchApi extends Resource {
    */
   async activate(input: KillswitchInput, options?: RequestOptions): Promise<KillswitchResponse> {
     if (input === undefined) throw new TypeError("killswitch.activate needs { level, reason }.");
-    const { level, reason } = checkOptions(input, ACTIVATE_KEYS, "the input of killswitch.activate()");
+    const { level, reason } = checkParams(input, ACTIVATE_KEYS, "the input of killswitch.activate()");
     if (level === undefined)
       throw new TypeError("killswitch.activate: level must be a whole number from 0 to 4; got nothing.");
     checkInteger("killswitch.activate: level", level, 0, 4);
@@ -38,7 +38,7 @@ export class KillswitchApi extends Resource {
    * `?resume_all=true` when `resume_all` (workers stay paused otherwise).
    */
   async clear(params?: KillswitchClearParams, options?: RequestOptions): Promise<KillswitchResponse> {
-    const { resume_all } = checkOptions(params, CLEAR_PARAM_KEYS, "the params of killswitch.clear()");
+    const { resume_all } = checkParams(params, CLEAR_PARAM_KEYS, "the params of killswitch.clear()");
     if (resume_all !== undefined && typeof resume_all !== "boolean") {
       throw new TypeError(`killswitch.clear: resume_all must be a boolean; got ${describeValue(resume_all)}.`);
     }
