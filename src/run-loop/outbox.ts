@@ -10,6 +10,7 @@ import type { Delivery, JobRecord } from "./ledger.js";
 import { callOnError } from "./on-error.js";
 import { describe, excerpt } from "./results.js";
 import type { CallOptions, CompletionStatus, LoopContext } from "./types.js";
+import { until } from "./wait.js";
 
 export class Outbox {
   readonly #ctx: LoopContext;
@@ -41,12 +42,13 @@ export class Outbox {
   async flush(deadline: AbortSignal): Promise<void> {
     clearTimeout(this.#timer);
     this.#cutoff.abort();
-    await Promise.allSettled(this.#retrying);
+    // A retry that ignores the cutoff still gets the deadline; one result is never sent twice at once.
+    await until(Promise.allSettled(this.#retrying), deadline);
+    const left = this.#ctx.ledger.inPhase("undelivered").filter((record) => !record.delivery?.sending);
     await Promise.all(
-      this.#ctx.ledger.inPhase("undelivered").map((record) => {
-        const delivery = record.delivery as Delivery;
-        return this.#attempt(record, delivery, { timeoutMs: FINAL_CALL_TIMEOUT_MS, signal: deadline });
-      }),
+      left.map((record) =>
+        this.#attempt(record, record.delivery as Delivery, { timeoutMs: FINAL_CALL_TIMEOUT_MS, signal: deadline }),
+      ),
     );
   }
 

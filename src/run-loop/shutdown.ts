@@ -4,7 +4,6 @@
  * side under one deadline, say offline, and log what could not be delivered.
  */
 import { AuthenticationError } from "../errors.js";
-import { sleep } from "../http/backoff.js";
 import type { Claimer } from "./claimer.js";
 import type { Executor } from "./executor.js";
 import { FINAL_CALL_TIMEOUT_MS, type Heartbeats } from "./heartbeats.js";
@@ -12,6 +11,7 @@ import type { JobRecord } from "./ledger.js";
 import type { Outbox } from "./outbox.js";
 import { describe } from "./results.js";
 import type { LoopContext } from "./types.js";
+import { within } from "./wait.js";
 
 /** How long aborted handlers get to return before their jobs are failed anyway. */
 const ABORT_WAIT_MS = 1_000;
@@ -99,11 +99,4 @@ function warnStillDelivering({ ctx }: ShutdownParts): void {
   for (const record of ctx.ledger.inPhase("delivering")) {
     ctx.logger.warn(`job ${record.job.id}'s result is still being delivered as the worker stops`);
   }
-}
-
-/** Waits for `promise`, or `ms` at most, leaving no timer behind. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  const cancel = new AbortController();
-  await Promise.race([promise, sleep(ms, cancel.signal)]);
-  cancel.abort();
 }
