@@ -92,6 +92,17 @@ describe("constructor and run() options", () => {
     expect(await typeError(() => new ModelReins("mr_admin_s3cr3t" as never))).not.toContain("s3cr3t");
   });
 
+  it("the local coordinator's helpers check theirs too", async () => {
+    const coordinator = createCoordinator();
+    expect(await typeError(() => coordinator.listen({ prot: 0 } as never))).toBe(
+      "unknown option `prot` in listen() options; did you mean `port`?",
+    );
+    expect(await typeError(() => coordinator.waitFor(1, "done", { timeout: 5 } as never))).toBe(
+      "unknown option `timeout` in waitFor() options; did you mean `timeoutMs`?",
+    );
+    await coordinator.close();
+  });
+
   it("undefined options still mean the defaults", () => {
     expect(() => new Worker({ ...connection, concurrency: undefined })).not.toThrow();
     expect(() => createCoordinator(undefined)).not.toThrow();
