@@ -100,6 +100,9 @@ describe("constructor and run() options", () => {
     expect(await typeError(() => coordinator.waitFor(1, "done", { timeout: 5 } as never))).toBe(
       "unknown option `timeout` in waitFor() options; did you mean `timeoutMs`?",
     );
+    expect(await typeError(() => coordinator.faults.add({ kind: "drop-after", time: 1 } as never))).toBe(
+      "unknown option `time` in the fault of faults.add(); did you mean `times`?",
+    );
     await coordinator.close();
   });
 
