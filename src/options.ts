@@ -157,9 +157,7 @@ export function positiveNumber(name: string, value: number | undefined, fallback
   if (typeof value !== "number" || Number.isNaN(value)) {
     throw new TypeError(`${name} must be a number of milliseconds; got ${describeValue(value)}.`);
   }
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`${name} must be more than 0 ms; got ${describeValue(value)}.`);
-  }
+  if (value <= 0) throw new TypeError(`${name} must be more than 0 ms; got ${describeValue(value)}.`);
   if (value > MAX_TIMER_MS) {
     throw new TypeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days); got ${describeValue(value)}.`);
   }

@@ -97,7 +97,7 @@ export interface WorkerOptions extends ConnectionOptions {
   shutdownGraceMs?: number | undefined;
 }
 
-/** The keys of {@link WorkerOptions}; `name` first, as the example a wrong options value is shown. */
+/** The keys of {@link WorkerOptions}; `name` first: the example shown when the options are not an object. */
 const WORKER_OPTION_KEYS = optionKeys<WorkerOptions>({
   name: true,
   ...CONNECTION_OPTIONS,
