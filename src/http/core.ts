@@ -19,7 +19,11 @@ import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
 
-/** Options any single call accepts, overriding the client's own. */
+/**
+ * The request options of one call, overriding the client's own: the last
+ * argument of every method of `Worker` and `ModelReins`, and nothing else
+ * goes there (an unknown key is a `TypeError`).
+ */
 export interface RequestOptions {
   /** Aborts the call at once, retries included. */
   signal?: AbortSignal | undefined;
