@@ -1,7 +1,7 @@
 /**
- * What the loop knows of the coordinator: when it last answered, how many calls
- * of the loop failed in a row, whether it paused this worker, and the one place
- * that says so when it stops and starts answering (a log line and an event each).
+ * Whether the coordinator answers: when it last did, how many calls of the loop
+ * failed in a row, and the one place that says so when it stops and starts
+ * answering (a log line and an event each).
  */
 import type { Logger } from "../logger.js";
 import type { EmitEvent } from "../worker-events.js";
@@ -16,8 +16,6 @@ export class CoordinatorHealth {
   #downSince = 0;
   /** Whether a call of the loop (an inbox, a claim) was answered since the last failure. */
   #answeredSinceFailure = false;
-  /** Set while the coordinator has paused this worker (its claims refused until it resumes). */
-  #paused = false;
 
   constructor(logger: Logger, emit: EmitEvent) {
     this.#logger = logger;
@@ -57,24 +55,13 @@ export class CoordinatorHealth {
     return true;
   }
 
-  /** The coordinator paused (`true`) or resumed (`false`) this worker. */
-  setPaused(paused: boolean): void {
-    this.#paused = paused;
-  }
-
   /** Calls of the loop that failed in a row. */
   get failures(): number {
     return this.#failures;
   }
 
-  snapshot(): {
-    paused: boolean;
-    lastHeartbeatAt: number | undefined;
-    lastAnswerAt: number | undefined;
-    consecutiveFailures: number;
-  } {
+  snapshot(): { lastHeartbeatAt: number | undefined; lastAnswerAt: number | undefined; consecutiveFailures: number } {
     return {
-      paused: this.#paused,
       lastHeartbeatAt: this.#lastHeartbeatAt,
       lastAnswerAt: this.#lastAnswerAt,
       consecutiveFailures: this.#failures,

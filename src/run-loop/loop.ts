@@ -74,8 +74,10 @@ export class RunLoop {
   /** A plain-data snapshot for `worker.status()`. */
   status(ended: boolean): WorkerStatus {
     const state = ended ? "stopped" : this.#stop ? "stopping" : "running";
+    // The cancellation work sets `paused` from the coordinator's answers.
     return {
       state,
+      paused: false,
       startedAt: this.#startedAt,
       ...this.#ctx.ledger.snapshot(),
       ...this.#ctx.health.snapshot(),
