@@ -164,6 +164,42 @@ describe("one job's events", () => {
   });
 });
 
+describe("more of the worker's and the result's events", () => {
+  it("a result refused for good: delivery given up after the terminal event; onError still called", async () => {
+    fake.before.complete = () => json({ error: "no such job" }, { status: 404 });
+    const job = fake.add();
+    const onError = vi.fn();
+    const { worker } = makeWorker();
+    const seen = recordEvents(worker);
+    void worker.run(() => "lost", { handleSignals: false, onError });
+    await waitFor(() => expect(eventsOf(seen, job.id)).toContain("job:delivery-given-up"));
+    expect(eventsOf(seen, job.id)).toEqual(["job:claimed", "job:started", "job:completed", "job:delivery-given-up"]);
+    const givenUp = seen.find((s) => s.event === "job:delivery-given-up")
+      ?.payload as WorkerEvents["job:delivery-given-up"];
+    expect(givenUp.error).toMatchObject({ status: 404 });
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ id: job.id }), givenUp.error);
+  });
+
+  it("a failed heartbeat, a poll's count, and a stop by SIGINT named in worker:stopping", async () => {
+    let refuse = 1;
+    fake.before.heartbeat = () => (refuse-- > 0 ? json({ error: "busy" }, { status: 503 }) : undefined);
+    fake.addMany(2);
+    const { worker } = makeWorker({ maxRetries: 0 });
+    const seen = recordEvents(worker);
+    const done = worker.run(() => "");
+    await waitFor(() => expect(fake.completions).toHaveLength(2));
+    process.emit("SIGINT", "SIGINT");
+    await done;
+    expect(seen.find((s) => s.event === "heartbeat:failed")?.payload).toEqual({
+      status: "idle",
+      error: expect.objectContaining({ status: 503 }),
+    });
+    expect(seen.find((s) => s.event === "inbox:polled")?.payload).toEqual({ jobs: 2 });
+    expect(seen.find((s) => s.event === "worker:stopping")?.payload).toEqual({ reason: "signal", signal: "SIGINT" });
+    expect(seen.at(-1)).toEqual({ event: "worker:stopped", payload: { reason: "signal" } });
+  });
+});
+
 describe("listeners", () => {
   it("a listener that throws or rejects is logged, and the worker goes on with every job", async () => {
     const jobs = fake.addMany(3);
