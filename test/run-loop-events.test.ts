@@ -51,12 +51,17 @@ describe("one job's events", () => {
   it("a job that completes: claimed, started, completed, delivered; the worker's own events around it", async () => {
     const job = fake.add();
     const { worker, seen, done } = start(() => "ok");
+    let phaseAtClaimed: string[] = [];
+    worker.once("job:claimed", () => {
+      phaseAtClaimed = worker.status().jobs.map((j) => j.phase);
+    });
     await waitFor(() => expect(eventsOf(seen, job.id)).toContain("job:delivered"));
     await worker.stop();
     await done;
     expect(eventsOf(seen, job.id)).toEqual(["job:claimed", "job:started", "job:completed", "job:delivered"]);
     const byName = (name: WorkerEventName) => seen.find((s) => s.event === name)?.payload;
     expect(byName("job:claimed")).toEqual({ job: expect.objectContaining({ id: job.id }), adopted: false });
+    expect(phaseAtClaimed).toEqual(["running"]);
     expect(byName("job:completed")).toEqual({
       job: expect.objectContaining({ id: job.id }),
       result: "ok",
