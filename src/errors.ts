@@ -54,11 +54,14 @@ export class WorkerError extends Error {
    * failed call, `ConflictError.is(err)` for a 409.
    */
   static is<T extends WorkerError>(
-    this: { readonly errorName: string; readonly prototype: T },
+    this: (abstract new (...args: never) => T) & { readonly errorName: string },
     value: unknown,
   ): value is T {
-    const chain = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND];
+    // A subclass without its own errorName has no brand of its own: only instanceof can tell it apart.
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked, e.g. ConflictError in ConflictError.is().
+    if (!Object.hasOwn(this, "errorName")) return value instanceof this;
+    const chain = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND];
+    // biome-ignore lint/complexity/noThisInStatic: as above.
     return Array.isArray(chain) && chain.includes(this.errorName);
   }
 

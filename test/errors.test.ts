@@ -339,10 +339,22 @@ describe("the guards: WorkerError.is() and each subclass's is()", () => {
     }
   });
 
-  it("cover a user's own subclass as its parent", () => {
+  it("cover a user's own subclass as its parent; its own is() without an errorName is instanceof", () => {
     class TakenError extends ConflictError {}
     const error = new TakenError("m", init);
     expect(ConflictError.is(error) && WorkerError.is(error)).toBe(true);
     expect(error.name).toBe("ConflictError");
+    expect(TakenError.is(error)).toBe(true);
+    expect(TakenError.is(new ConflictError("m", init))).toBe(false);
+  });
+
+  it("a subclass that names itself gets its own brand", () => {
+    class TakenError extends ConflictError {
+      static override readonly errorName: string = "TakenError";
+    }
+    const error = new TakenError("m", init);
+    expect(error.name).toBe("TakenError");
+    expect(TakenError.is(error) && ConflictError.is(error)).toBe(true);
+    expect(TakenError.is(new ConflictError("m", init))).toBe(false);
   });
 });
