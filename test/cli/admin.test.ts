@@ -192,4 +192,60 @@ describe("modelreins-worker admin commands", () => {
     });
     expect(coordinator.workers()[0]?.paused).toBe(false);
   });
+
+  it("killswitch clear without --resume-all names the paused workers and the commands that resume them", async () => {
+    const { coordinator, env } = served;
+    const names = ["w1", "w2", "w3", "w4", "w5", "w6", "w7"];
+    for (const name of names) {
+      await fetch(`${served.url}/presence`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${coordinator.workerToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ instance: name, status: "idle", tags: "" }),
+      });
+    }
+    await cli(["killswitch", "activate", "--level", "1", "--reason", "drill"], { env });
+    const many = await cli(["killswitch", "clear"], { env });
+    expect(many.code, many.stderr).toBe(0);
+    expect(many.stdout).toBe(
+      [
+        "Killswitch cleared. 7 workers stay paused: they claim no jobs until resumed.",
+        "Resume them all:",
+        "  modelreins-worker killswitch clear --resume-all",
+        "Or one by one:",
+        "  modelreins-worker workers resume 1   # w1",
+        "  modelreins-worker workers resume 2   # w2",
+        "  modelreins-worker workers resume 3   # w3",
+        "  modelreins-worker workers resume 4   # w4",
+        "  modelreins-worker workers resume 5   # w5",
+        "  (and 2 more: `modelreins-worker workers` lists them)",
+        "",
+      ].join("\n"),
+    );
+    expect(coordinator.workers().every((w) => w.paused)).toBe(true);
+
+    // The printed commands work as printed.
+    await cli(["workers", "resume", "1"], { env });
+    expect(coordinator.workers().filter((w) => w.paused)).toHaveLength(6);
+    await cli(["killswitch", "clear", "--resume-all"], { env });
+    await cli(["workers", "pause", "4"], { env });
+    const one = await cli(["killswitch", "clear"], { env });
+    expect(one.stdout).toBe(
+      [
+        "Killswitch cleared. 1 worker stays paused: it claims no jobs until resumed.",
+        "Resume it:",
+        "  modelreins-worker workers resume 4   # w4",
+        "",
+      ].join("\n"),
+    );
+    await cli(["workers", "resume", "4"], { env });
+    expect((await cli(["killswitch", "clear"], { env })).stdout).toBe("Killswitch cleared. No worker is paused.\n");
+
+    // Without the list of workers, the commands are still printed, with a placeholder.
+    coordinator.faults.add({ route: "listWorkers", kind: "status", status: 500 });
+    const blind = await cli(["killswitch", "clear"], { env });
+    expect(blind.code).toBe(0);
+    expect(blind.stdout).toMatch(
+      /^Killswitch cleared\. Paused workers stay paused: .*\n.*\n {2}modelreins-worker killswitch clear --resume-all\nOr one:\n {2}modelreins-worker workers resume <id>\n$/,
+    );
+  });
 });
