@@ -40,18 +40,23 @@ describe("PauseTracker", () => {
     expect(pause.listed(pending(2), 0)).toBeUndefined();
   });
 
-  it("while paused, one claim a round goes out; an accepted claim ends the pause", () => {
+  it("while paused, one probe a round, each round another job; an accepted claim ends the pause", () => {
     const pause = new PauseTracker();
-    expect(pause.allowClaims(4)).toBe(4);
     pause.refused(1);
     pause.listed(pending(1), 0);
-    expect(pause.allowClaims(4)).toBe(1);
-    expect(pause.allowClaims(4)).toBe(0);
+    const candidates = pending(1, 2, 3);
+    expect(pause.probe(candidates)?.id).toBe(1);
+    expect(pause.probe(candidates)).toBeUndefined();
+    const probes: Array<Job["id"] | undefined> = [];
+    for (let round = 0; round < 4; round++) {
+      pause.roundEnded();
+      probes.push(pause.probe(candidates)?.id);
+    }
+    // A job the coordinator keeps refusing for itself does not hide the others.
+    expect(probes).toEqual([2, 3, 1, 2]);
     pause.roundEnded();
-    expect(pause.allowClaims(0)).toBe(0);
-    expect(pause.allowClaims(4)).toBe(1);
+    expect(pause.probe([])).toBeUndefined();
     expect(pause.accepted()).toBe("resumed");
     expect(pause).toMatchObject({ paused: false, pausedAt: undefined });
-    expect(pause.allowClaims(4)).toBe(4);
   });
 });

@@ -77,32 +77,11 @@ export class OwnershipWatch {
     this.#failing = false;
     const lost = lostJobs(this.#deps.held(), running, askedAt);
     if (lost.length === 0 || signal.aborted) return;
-    const lists = [running, ...(await this.#lookups(signal))];
+    const lists = [running, ...(await lookUp(this.#deps.inbox, signal))];
     for (const jobId of lost) {
       if (signal.aborted) return;
       this.#deps.lose(this.#error(jobId, whatWasSeen(jobId, lists)));
     }
-  }
-
-  /** What became of jobs no longer ours: this worker's cancelled and pending lists, those that answered. */
-  async #lookups(signal?: AbortSignal): Promise<Job[][]> {
-    const answers = await Promise.allSettled(
-      ["cancelled", "pending"].map((status) => this.#deps.inbox(status, { ...LOOKUP_OPTIONS, signal })),
-    );
-    return answers.flatMap((answer) => (answer.status === "fulfilled" ? [answer.value] : []));
-  }
-
-  /**
-   * What became of `jobId`, whose result the coordinator just refused with 409
-   * (`call`): the same lookups as a check, for the line that says the result was dropped.
-   * Also at a stop, after `close()`: the lookups are bounded by their own timeout.
-   */
-  async explainRefusal(
-    jobId: JobId,
-    call: ResolvedRoute & { status?: number | undefined },
-  ): Promise<JobCancelledError> {
-    const lists = await this.#lookups();
-    return new JobCancelledError({ ...call, jobId, ...whatWasSeen(jobId, lists) });
   }
 
   #error(jobId: JobId, seen: Seen): JobCancelledError {
@@ -114,6 +93,27 @@ export class OwnershipWatch {
     clearInterval(this.#timer);
     this.#closed.abort();
   }
+}
+
+/** The lists that tell what became of jobs no longer ours: this worker's cancelled and pending ones, those that answered. */
+async function lookUp(inbox: OwnershipWatchDeps["inbox"], signal?: AbortSignal): Promise<Job[][]> {
+  const answers = await Promise.allSettled(
+    ["cancelled", "pending"].map((status) => inbox(status, { ...LOOKUP_OPTIONS, signal })),
+  );
+  return answers.flatMap((answer) => (answer.status === "fulfilled" ? [answer.value] : []));
+}
+
+/**
+ * What became of `jobId`, whose result the coordinator refused with 409
+ * (`call`): the same lookups as a check, for the line that says the result
+ * was dropped. Bounded by the lookups' own timeout, so it works at a stop too.
+ */
+export async function explainRefusal(
+  inbox: OwnershipWatchDeps["inbox"],
+  jobId: JobId,
+  call: ResolvedRoute & { status?: number | undefined },
+): Promise<JobCancelledError> {
+  return new JobCancelledError({ ...call, jobId, ...whatWasSeen(jobId, await lookUp(inbox)) });
 }
 
 function describe(error: unknown): string {

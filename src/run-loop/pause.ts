@@ -8,38 +8,39 @@
  */
 import type { Job, JobId } from "../types.js";
 
-/** Refusals remembered at most: a coordinator that refuses everything must not grow the set without bound. */
-const REFUSED_LIMIT = 1_000;
+/** Ids remembered at most: a coordinator that refuses everything must not grow a set without bound. */
+const ID_LIMIT = 1_000;
 
 /** What a claim's answer, or a pending list, changed. */
 export type PauseChange = "paused" | "resumed" | undefined;
 
 export class PauseTracker {
   /** Jobs whose claim was refused with 409 in this round of the loop. */
-  #refused = new Set<string>();
+  readonly #refused = new Set<string>();
+  /** While paused: jobs probed since the probes last went round the candidates. */
+  readonly #probed = new Set<string>();
+  #probedThisRound = false;
   #pausedAt: number | undefined;
-  /** Whether this round's one claim of a paused worker went out. */
-  #probed = false;
 
   /** Whether the worker is paused, as last seen. */
   get paused(): boolean {
     return this.#pausedAt !== undefined;
   }
 
-  /** When the pause was first seen (ms since the epoch), while paused. */
+  /** When the pause was first seen (epoch ms), while paused. */
   get pausedAt(): number | undefined {
     return this.#pausedAt;
   }
 
   /** A claim was refused with 409. */
   refused(id: JobId): void {
-    if (this.#refused.size >= REFUSED_LIMIT) this.#refused.clear();
-    this.#refused.add(String(id));
+    add(this.#refused, String(id));
   }
 
   /** A claim was accepted: the worker takes jobs, so it is not paused. */
   accepted(): PauseChange {
     this.#refused.clear();
+    this.#probed.clear();
     if (this.#pausedAt === undefined) return undefined;
     this.#pausedAt = undefined;
     return "resumed";
@@ -51,8 +52,7 @@ export class PauseTracker {
    */
   listed(pending: readonly Job[], now: number): PauseChange {
     if (this.#pausedAt !== undefined || this.#refused.size === 0) return undefined;
-    const again = pending.some((job) => job.status === "pending" && this.#refused.has(String(job.id)));
-    if (!again) return undefined;
+    if (!pending.some((job) => job.status === "pending" && this.#refused.has(String(job.id)))) return undefined;
     this.#pausedAt = now;
     return "paused";
   }
@@ -64,18 +64,29 @@ export class PauseTracker {
    */
   roundEnded(): void {
     this.#refused.clear();
-    this.#probed = false;
+    this.#probedThisRound = false;
   }
 
   /**
-   * How many claims may go out now, with `room` free slots: all of them, but
-   * while paused one a round (a probe, so that the end of the pause is seen),
-   * which this call counts as sent.
+   * While paused, the one claim of this round, so that the end of the pause is
+   * seen: a job not probed lately, so that one job the coordinator keeps
+   * refusing for itself cannot hide the others. `undefined` once this round's
+   * probe went out, or with no candidate.
    */
-  allowClaims(room: number): number {
-    if (this.#pausedAt === undefined || room <= 0) return room;
-    if (this.#probed) return 0;
-    this.#probed = true;
-    return 1;
+  probe(candidates: readonly Job[]): Job | undefined {
+    if (this.#probedThisRound || candidates.length === 0) return undefined;
+    let job = candidates.find((candidate) => !this.#probed.has(String(candidate.id)));
+    if (job === undefined) {
+      this.#probed.clear();
+      job = candidates[0] as Job;
+    }
+    this.#probedThisRound = true;
+    add(this.#probed, String(job.id));
+    return job;
   }
+}
+
+function add(set: Set<string>, key: string): void {
+  if (set.size >= ID_LIMIT) set.clear();
+  set.add(key);
 }
