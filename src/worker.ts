@@ -338,6 +338,7 @@ export class Worker implements AsyncDisposable {
       url: this.url,
       logger: this.logger,
       inbox: (status, options) => this.inbox(status, options),
+      inboxRoute: this.#call("inbox"),
       claim: (jobId) => this.claim(jobId),
       complete: (jobId, result, status, options) => this.complete(jobId, result, status, options),
       heartbeat: (status, details, options) => this.heartbeat({ ...options, status, details }),

@@ -22,7 +22,7 @@ function setup() {
   /** When set, the running list waits for this before it answers. */
   let gate: Promise<void> | undefined;
   const logger = spyLogger();
-  const inbox = async (status: string, _options: RequestOptions) => {
+  const inbox = async (status: "pending" | "running" | "cancelled", _options: RequestOptions) => {
     asked.push(status);
     if (status === "running" && gate) await gate;
     const answer = lists[status];

@@ -6,6 +6,7 @@
 import type { Job } from "../types.js";
 import { classifyClaimFailure } from "./classify.js";
 import type { Executor } from "./executor.js";
+import { PauseTracker } from "./pause.js";
 import { describe } from "./results.js";
 import type { LoopContext } from "./types.js";
 
@@ -25,10 +26,23 @@ export class Claimer {
   #lookForOrphans = true;
   /** The first claim that failed since the loop last filled: the loop backs off on it. */
   #failure: { error: unknown } | undefined;
+  /** Whether the coordinator has paused this worker, read from its claims' answers. */
+  readonly #pause = new PauseTracker();
 
   constructor(ctx: LoopContext, executor: Executor) {
     this.#ctx = ctx;
     this.#executor = executor;
+  }
+
+  /** Whether the coordinator has paused this worker, as its last answers showed. */
+  get paused(): boolean {
+    return this.#pause.paused;
+  }
+
+  /** The loop sleeps between polls: refused jobs may be claimed again after it, and refusals before it no longer count. */
+  endRound(): void {
+    this.#ctx.ledger.forgetRefusals();
+    this.#pause.roundEnded();
   }
 
   /** Makes the next fill look for orphans (after an outage, a claim's answer may have been lost). */
@@ -53,7 +67,22 @@ export class Claimer {
       const jobs = await worker.inbox("pending", { signal });
       health.answered(true);
       emit("inbox:polled", { jobs: jobs.length });
+      if (this.#pause.listed(jobs, Date.now()) === "paused") {
+        this.#ctx.logger.info(
+          `paused by the coordinator (it refuses this worker's claims while jobs wait for it): waiting, with heartbeats going on, and trying one claim every ${this.#ctx.settings.pollIntervalMs} ms`,
+        );
+      }
       this.#candidates = jobs.filter((job) => ledger.isClaimable(job));
+    }
+    if (this.#pause.paused) {
+      // Quietly: one claim a round, which says when the pause is over.
+      const probe = this.#pause.probe(this.#candidates.filter((job) => ledger.isClaimable(job)));
+      this.#candidates = [];
+      if (probe !== undefined && started < room && !signal.aborted) {
+        this.#claimInBackground(probe);
+        started++;
+      }
+      return { started, drained: true };
     }
     while (started < room && this.#candidates.length > 0 && !signal.aborted) {
       const job = this.#candidates.shift() as Job;
@@ -85,6 +114,9 @@ export class Claimer {
         (claimed) => {
           health.answered(true);
           ledger.release(record);
+          if (claimed && this.#pause.accepted() === "resumed") {
+            this.#ctx.logger.info("claims are accepted again: the coordinator resumed this worker");
+          }
           if (claimed) this.#executor.start(claimed, false);
         },
         (error: unknown) => {
@@ -104,8 +136,12 @@ export class Claimer {
       if (verdict.lookForOrphans) this.#lookForOrphans = true;
       if (verdict.action === "back-off") throw error;
       this.#ctx.ledger.refuse(job.id);
-      if (verdict.why === "taken") this.#ctx.logger.debug(`job ${job.id} was taken by another worker; skipping it`);
-      else this.#ctx.logger.warn(`job ${job.id} cannot be claimed (${describe(error)}); skipping it`);
+      if (verdict.why === "taken") {
+        this.#pause.refused(job.id);
+        this.#ctx.logger.debug(
+          `job ${job.id} was refused (409: taken by another worker, or this one is paused); skipping it`,
+        );
+      } else this.#ctx.logger.warn(`job ${job.id} cannot be claimed (${describe(error)}); skipping it`);
       return undefined;
     }
   }

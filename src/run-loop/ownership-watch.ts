@@ -4,12 +4,14 @@
  * that is not to the loop, with the error its `ctx.signal` aborts with.
  * With no handler running it sends nothing: the idle request rate stays put.
  */
-import { JobCancelledError } from "../errors.js";
+import { JobCancelledError, type WorkerErrorInit } from "../errors.js";
 import type { RequestOptions } from "../http/core.js";
+import { isRetryableError } from "../http/core.js";
 import type { Logger } from "../logger.js";
 import type { ResolvedRoute } from "../routes.js";
 import type { Job, JobId } from "../types.js";
 import { type HeldJob, lostJobs, type Seen, whatWasSeen } from "./ownership.js";
+import { describe } from "./results.js";
 
 /** The lookups of what became of a lost job: short and not retried, as they only word the message. */
 const LOOKUP_OPTIONS = { timeoutMs: 2_000, maxRetries: 0 } as const;
@@ -17,7 +19,7 @@ const LOOKUP_OPTIONS = { timeoutMs: 2_000, maxRetries: 0 } as const;
 /** What the watch needs from the worker and the loop. */
 export interface OwnershipWatchDeps {
   /** `GET /my-jobs?status=<status>` for this worker. */
-  inbox(status: string, options: RequestOptions): Promise<Job[]>;
+  inbox(status: "pending" | "running" | "cancelled", options: RequestOptions): Promise<Job[]>;
   /** The route of the "running" list, for the error's `method` and `path`. */
   readonly inboxRoute: ResolvedRoute;
   /** The jobs whose handlers run here and whose outcome is not settled yet. */
@@ -65,11 +67,10 @@ export class OwnershipWatch {
       running = await this.#deps.inbox("running", { signal, maxRetries: 0 });
     } catch (error) {
       if (signal.aborted) return;
-      if (!this.#failing) {
-        this.#deps.logger.warn(
-          `could not ask the coordinator which jobs still run in this worker's name (${describe(error)}); asking again every ${this.#deps.intervalMs} ms`,
-        );
-      }
+      // An outage is the heartbeats' to report; a refusal of this one call is worth a warning, once.
+      const line = `could not ask the coordinator which jobs still run in this worker's name (${describe(error)}); asking again every ${this.#deps.intervalMs} ms`;
+      if (isRetryableError(error)) this.#deps.logger.debug(line);
+      else if (!this.#failing) this.#deps.logger.warn(line);
       this.#failing = true;
       return;
     }
@@ -98,7 +99,7 @@ export class OwnershipWatch {
 /** The lists that tell what became of jobs no longer ours: this worker's cancelled and pending ones, those that answered. */
 async function lookUp(inbox: OwnershipWatchDeps["inbox"], signal?: AbortSignal): Promise<Job[][]> {
   const answers = await Promise.allSettled(
-    ["cancelled", "pending"].map((status) => inbox(status, { ...LOOKUP_OPTIONS, signal })),
+    (["cancelled", "pending"] as const).map((status) => inbox(status, { ...LOOKUP_OPTIONS, signal })),
   );
   return answers.flatMap((answer) => (answer.status === "fulfilled" ? [answer.value] : []));
 }
@@ -111,11 +112,7 @@ async function lookUp(inbox: OwnershipWatchDeps["inbox"], signal?: AbortSignal):
 export async function explainRefusal(
   inbox: OwnershipWatchDeps["inbox"],
   jobId: JobId,
-  call: ResolvedRoute & { status?: number | undefined },
+  call: Pick<WorkerErrorInit, "method" | "path" | "status">,
 ): Promise<JobCancelledError> {
   return new JobCancelledError({ ...call, jobId, ...whatWasSeen(jobId, await lookUp(inbox)) });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
