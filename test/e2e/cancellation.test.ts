@@ -210,6 +210,41 @@ describe("cancellation reaches the handler", () => {
   });
 });
 
+describe("a job requeued by the coordinator", () => {
+  test("aborts its handler, saying it was requeued; the same run() claims it again and finishes it", async () => {
+    // The coordinator's clock jumps past requeueAfterMs: to it, the worker went silent.
+    let skew = 0;
+    const clocked = createCoordinator({ now: () => Date.now() + skew, requeueAfterMs: 60_000 });
+    const served = await clocked.listen({ port: 0 });
+    try {
+      const worker = newWorker("requeue-bot", { url: served.url, token: clocked.workerToken });
+      const job = clocked.createJob({ prompt: "twice", assigned_to: "requeue-bot" });
+      const reasons: unknown[] = [];
+      let runs = 0;
+      void worker.run(async (_job, ctx) => {
+        if (++runs > 1) return "second run";
+        reasons.push(await aborted(ctx.signal));
+        throw reasons[0];
+      });
+      await clocked.waitFor(job.id, "running");
+      skew = 61_000;
+      expect((await clocked.waitFor(job.id, "done", { timeoutMs: 5_000 })).result).toBe("second run");
+      expect(reasons).toEqual([
+        expect.objectContaining({ name: "JobCancelledError", jobId: job.id, seen: "requeued" }),
+      ]);
+      expect((reasons[0] as Error).message).toBe(
+        `job ${job.id} was requeued on the coordinator: it is pending again, no longer this worker's`,
+      );
+      expect(clocked.job(job.id).requeues).toBe(1);
+      expect(clocked.completions(job.id)).toBe(1);
+      await worker.stop();
+    } finally {
+      await served.close();
+      await clocked.close();
+    }
+  });
+});
+
 describe("killswitch and pause", () => {
   test("the killswitch aborts both jobs in flight; queued jobs wait unclaimed; clear with resume_all and the same run() finishes them", async () => {
     const log = recording();
