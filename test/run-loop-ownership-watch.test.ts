@@ -5,10 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { RequestOptions } from "../src/http/core.js";
-import { type Job, JobCancelledError } from "../src/index.js";
+import { ConnectionError, type Job, JobCancelledError } from "../src/index.js";
 import type { HeldJob } from "../src/run-loop/ownership.js";
 import { explainRefusal, OwnershipWatch } from "../src/run-loop/ownership-watch.js";
-import { spyLogger } from "./support/msw.js";
+import { deferred, spyLogger } from "./support/msw.js";
 
 const INTERVAL = 1_000;
 const job = (id: number, status: string, extra: Partial<Job> = {}): Job => ({ id, prompt: "p", status, ...extra });
@@ -47,8 +47,11 @@ function setup() {
     lost,
     logger,
     stamp: () => ++tick,
-    hold: (promise: Promise<void>) => {
+    /** Holds the next running lists until the returned function is called. */
+    hold: (): (() => void) => {
+      const { promise, resolve } = deferred();
       gate = promise;
+      return () => resolve();
     },
   };
 }
@@ -98,12 +101,7 @@ describe("OwnershipWatch", () => {
 
   it("does not judge a job whose claim was answered after the running list was asked for", async () => {
     s.held.push({ id: 1, since: s.stamp() });
-    let answer!: () => void;
-    s.hold(
-      new Promise<void>((resolve) => {
-        answer = resolve;
-      }),
-    );
+    const answer = s.hold();
     // The list is asked for (and read by the coordinator) before job 2's claim is answered.
     await vi.advanceTimersByTimeAsync(INTERVAL);
     expect(s.asked).toEqual(["running"]);
@@ -116,16 +114,11 @@ describe("OwnershipWatch", () => {
   it("sends one check at a time: a slow answer is not overtaken by the next interval's", async () => {
     s.held.push({ id: 1, since: s.stamp() });
     s.lists.running = [job(1, "running")];
-    let answer!: () => void;
-    s.hold(
-      new Promise<void>((resolve) => {
-        answer = resolve;
-      }),
-    );
+    const answer = s.hold();
     await vi.advanceTimersByTimeAsync(5 * INTERVAL);
     expect(s.asked).toEqual(["running"]);
     answer();
-    s.hold(Promise.resolve());
+    s.hold()();
     await vi.advanceTimersByTimeAsync(INTERVAL);
     expect(s.asked).toEqual(["running", "running"]);
   });
@@ -146,14 +139,21 @@ describe("OwnershipWatch", () => {
     expect(s.logger.warn).toHaveBeenCalledTimes(2);
   });
 
+  it("leaves an outage to the heartbeats to report: no warning for a check that got no answer", async () => {
+    s.held.push({ id: 1, since: s.stamp() });
+    s.lists.running = new ConnectionError("GET /my-jobs could not reach the coordinator", {
+      method: "GET",
+      path: "/my-jobs",
+    });
+    await vi.advanceTimersByTimeAsync(3 * INTERVAL);
+    expect(s.logger.warn).not.toHaveBeenCalled();
+    expect(s.logger.debug).toHaveBeenCalledTimes(3);
+    expect(s.lost).toEqual([]);
+  });
+
   it("after close, asks nothing more and hands over nothing from a check under way", async () => {
     s.held.push({ id: 1, since: s.stamp() });
-    let answer!: () => void;
-    s.hold(
-      new Promise<void>((resolve) => {
-        answer = resolve;
-      }),
-    );
+    const answer = s.hold();
     await vi.advanceTimersByTimeAsync(INTERVAL);
     s.watch.close();
     answer();
