@@ -144,12 +144,16 @@ describe("paused by the coordinator", () => {
     const { worker, logger } = startWorker(() => "ok", { pollIntervalMs: 1_000, heartbeatIntervalMs: 500 });
     await vi.advanceTimersByTimeAsync(0);
     expect(worker.status().paused).toBe(true);
+    const pendingLists = () => fake.inboxCalls.filter((r) => r.query.status === "pending").length;
     const claimsAtPause = mock.to("POST", "/api/jobs/").length;
+    const listsAtPause = pendingLists();
     const heartbeatsAtPause = fake.heartbeats.length;
     await vi.advanceTimersByTimeAsync(10_000);
+    // One round a poll interval: one pending list and one claim.
     const claims = mock.to("POST", "/api/jobs/").length - claimsAtPause;
     expect(claims).toBeGreaterThanOrEqual(9);
     expect(claims).toBeLessThanOrEqual(11);
+    expect(pendingLists() - listsAtPause).toBe(claims);
     expect(fake.heartbeats.length - heartbeatsAtPause).toBeGreaterThanOrEqual(19);
     const pausedLines = logger.info.mock.calls.filter(([line]) => line.startsWith("paused by the coordinator"));
     expect(pausedLines).toEqual([
@@ -160,7 +164,8 @@ describe("paused by the coordinator", () => {
     expect(logger.warn).not.toHaveBeenCalled();
 
     paused = false;
-    await vi.advanceTimersByTimeAsync(1_100);
+    // The round's one claim is accepted, and the other jobs are claimed at once, in the same round.
+    await vi.advanceTimersByTimeAsync(1_000);
     for (const job of jobs) expect(fake.completionsOf(job.id)).toHaveLength(1);
     expect(worker.status().paused).toBe(false);
     expect(logger.info).toHaveBeenCalledWith("claims are accepted again: the coordinator resumed this worker");

@@ -74,20 +74,15 @@ export class Claimer {
       }
       this.#candidates = jobs.filter((job) => ledger.isClaimable(job));
     }
+    if (this.#pause.paused && started < room) started += await this.#probe(signal);
     if (this.#pause.paused) {
-      // Quietly: one claim a round, which says when the pause is over.
-      const probe = this.#pause.probe(this.#candidates.filter((job) => ledger.isClaimable(job)));
       this.#candidates = [];
-      if (probe !== undefined && started < room && !signal.aborted) {
-        this.#claimInBackground(probe);
-        started++;
-      }
       return { started, drained: true };
     }
     while (started < room && this.#candidates.length > 0 && !signal.aborted) {
       const job = this.#candidates.shift() as Job;
       if (!ledger.isClaimable(job)) continue;
-      this.#claimInBackground(job);
+      void this.#claimInBackground(job);
       started++;
     }
     return { started, drained: this.#candidates.length === 0 };
@@ -106,7 +101,7 @@ export class Claimer {
    * requests in flight that a hand-written loop keeps (bench/). The claim holds a slot until
    * answered; the job starts when it is ours; a failure reaches the loop at its next fill.
    */
-  #claimInBackground(job: Job): void {
+  #claimInBackground(job: Job): Promise<void> {
     const { ledger, health } = this.#ctx;
     const record = ledger.add(job, "claiming");
     record.done = this.#claim(job)
@@ -125,6 +120,20 @@ export class Claimer {
         },
       )
       .finally(() => this.#ctx.wake());
+    return record.done;
+  }
+
+  /**
+   * While paused, quietly: one claim a round, awaited, whose answer says whether the pause is
+   * over; if it is, the rest of the candidates are claimed at once. Returns 1 when the claim
+   * was accepted (a job started), else 0: the loop then sleeps out the round.
+   */
+  async #probe(signal: AbortSignal): Promise<number> {
+    const probe = this.#pause.probe(this.#candidates.filter((job) => this.#ctx.ledger.isClaimable(job)));
+    if (probe === undefined || signal.aborted) return 0;
+    this.#candidates = this.#candidates.filter((job) => job !== probe);
+    await this.#claimInBackground(probe);
+    return this.#pause.paused ? 0 : 1;
   }
 
   async #claim(job: Job): Promise<Job | undefined> {
