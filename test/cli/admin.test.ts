@@ -193,17 +193,25 @@ describe("modelreins-worker admin commands", () => {
     expect(coordinator.workers()[0]?.paused).toBe(false);
   });
 
-  it("killswitch clear without --resume-all names the paused workers and the commands that resume them", async () => {
+  it("killswitch clear without --resume-all names the paused workers and the commands that resume them", {
+    timeout: 60_000,
+  }, async () => {
     const { coordinator, env } = served;
-    const names = ["w1", "w2", "w3", "w4", "w5", "w6", "w7"];
-    for (const name of names) {
+    /** An admin call made directly, to set the scene without a CLI process each. */
+    const admin = (path: string, body?: unknown) =>
+      fetch(`${served.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${coordinator.adminToken}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    for (const name of ["w1", "w2", "w3", "w4", "w5", "w6", "w7"]) {
       await fetch(`${served.url}/presence`, {
         method: "PUT",
         headers: { authorization: `Bearer ${coordinator.workerToken}`, "content-type": "application/json" },
         body: JSON.stringify({ instance: name, status: "idle", tags: "" }),
       });
     }
-    await cli(["killswitch", "activate", "--level", "1", "--reason", "drill"], { env });
+    await admin("/tenant/killswitch", { level: 1, reason: "drill" });
     const many = await cli(["killswitch", "clear"], { env });
     expect(many.code, many.stderr).toBe(0);
     expect(many.stdout).toBe(
@@ -224,10 +232,15 @@ describe("modelreins-worker admin commands", () => {
     expect(coordinator.workers().every((w) => w.paused)).toBe(true);
 
     // The printed commands work as printed.
-    await cli(["workers", "resume", "1"], { env });
-    expect(coordinator.workers().filter((w) => w.paused)).toHaveLength(6);
-    await cli(["killswitch", "clear", "--resume-all"], { env });
-    await cli(["workers", "pause", "4"], { env });
+    const [resumeOne, resumeAll] = [
+      await cli(["workers", "resume", "1"], { env }),
+      await cli(["killswitch", "clear", "--resume-all"], { env }),
+    ];
+    expect(resumeOne.code, resumeOne.stderr).toBe(0);
+    expect(resumeAll.stdout).toBe("Killswitch cleared; resumed 6 workers.\n");
+    expect(coordinator.workers().some((w) => w.paused)).toBe(false);
+
+    await admin("/api/workers/4/pause");
     const one = await cli(["killswitch", "clear"], { env });
     expect(one.stdout).toBe(
       [
@@ -237,7 +250,7 @@ describe("modelreins-worker admin commands", () => {
         "",
       ].join("\n"),
     );
-    await cli(["workers", "resume", "4"], { env });
+    await admin("/api/workers/4/resume");
     expect((await cli(["killswitch", "clear"], { env })).stdout).toBe("Killswitch cleared. No worker is paused.\n");
 
     // Without the list of workers, the commands are still printed, with a placeholder.
