@@ -44,12 +44,17 @@ describe("lostJobs", () => {
     expect(lostJobs([{ id: "job-a", since: 0 }], [running("job-b")], 1)).toEqual(["job-a"]);
   });
 
-  it("does not count a listed job in another state as running (a coordinator that ignores the status query)", () => {
+  it("from a coordinator that ignores the status query, takes as lost only the jobs it shows in another state", () => {
     const held = [
       { id: 1, since: 0 },
       { id: 2, since: 0 },
+      { id: 3, since: 0 },
     ];
-    expect(lostJobs(held, [running(1, { status: "cancelled" }), running(2)], 1)).toEqual([1]);
+    // Job 3 is missing from a list that is not a running list: that says nothing about it.
+    const everything = [running(1, { status: "cancelled" }), running(2), running(4, { status: "done" })];
+    expect(lostJobs(held, everything, 1)).toEqual([1]);
+    // Its pending list instead (the default status): the running jobs are missing from it, and kept.
+    expect(lostJobs(held, [running(9, { status: "pending" })], 1)).toEqual([]);
   });
 });
 

@@ -22,15 +22,21 @@ export interface HeldJob {
  * for (`askedAt`) are judged: a claim answered after the request was sent may
  * be missing only because the coordinator read the list first.
  *
+ * A list that holds jobs in other states comes from a coordinator that ignored
+ * the `status` query: a job missing from it says nothing, and only the held
+ * jobs it shows in another state (cancelled, pending again) are lost.
+ *
  * Stamps come from one counter that grows with every event, so that "before"
  * is exact even for events within the same millisecond.
  */
 export function lostJobs(held: Iterable<HeldJob>, running: readonly Job[], askedAt: number): JobId[] {
-  // A listed job in another state (a coordinator that ignored the `status` query) is not running here.
-  const listed = new Set(running.filter((job) => job.status === "running").map((job) => String(job.id)));
+  const filtered = running.every((job) => job.status === "running");
+  const listed = new Map(running.map((job) => [String(job.id), job.status]));
   const lost: JobId[] = [];
   for (const job of held) {
-    if (job.since < askedAt && !listed.has(String(job.id))) lost.push(job.id);
+    if (job.since >= askedAt) continue;
+    const status = listed.get(String(job.id));
+    if (status === undefined ? filtered : status !== "running") lost.push(job.id);
   }
   return lost;
 }
