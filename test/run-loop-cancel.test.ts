@@ -142,6 +142,9 @@ describe("paused by the coordinator", () => {
     fake.before.claim = () => (paused ? json({ error: "worker is paused" }, { status: 409 }) : undefined);
     const jobs = fake.addMany(3);
     const { worker, logger } = startWorker(() => "ok", { pollIntervalMs: 1_000, heartbeatIntervalMs: 500 });
+    const events: string[] = [];
+    worker.on("worker:paused", () => events.push("paused"));
+    worker.on("worker:resumed", ({ pausedMs }) => events.push(`resumed after ${pausedMs} ms`));
     await vi.advanceTimersByTimeAsync(0);
     expect(worker.status().paused).toBe(true);
     const pendingLists = () => fake.inboxCalls.filter((r) => r.query.status === "pending").length;
@@ -169,6 +172,7 @@ describe("paused by the coordinator", () => {
     for (const job of jobs) expect(fake.completionsOf(job.id)).toHaveLength(1);
     expect(worker.status().paused).toBe(false);
     expect(logger.info).toHaveBeenCalledWith("claims are accepted again: the coordinator resumed this worker");
+    expect(events).toEqual(["paused", expect.stringMatching(/^resumed after \d+ ms$/)]);
   });
 
   it("a job refused as taken while the others are claimable is no pause", async () => {

@@ -71,6 +71,7 @@ export class Claimer {
         this.#ctx.logger.info(
           `paused by the coordinator (it refuses this worker's claims while jobs wait for it): waiting, with heartbeats going on, and trying one claim every ${this.#ctx.settings.pollIntervalMs} ms`,
         );
+        emit("worker:paused", { since: this.#pause.pausedAt as number });
       }
       this.#candidates = jobs.filter((job) => ledger.isClaimable(job));
     }
@@ -109,8 +110,10 @@ export class Claimer {
         (claimed) => {
           health.answered(true);
           ledger.release(record);
+          const pausedAt = this.#pause.pausedAt;
           if (claimed && this.#pause.accepted() === "resumed") {
             this.#ctx.logger.info("claims are accepted again: the coordinator resumed this worker");
+            this.#ctx.emit("worker:resumed", { pausedMs: Date.now() - (pausedAt as number) });
           }
           if (claimed) this.#executor.start(claimed, false);
         },
