@@ -285,7 +285,7 @@ describe("killswitch and pause", () => {
     for (const job of queued) expect(coordinator.job(job.id).status).toBe("pending");
     expect(worker.status().paused).toBe(true);
 
-    await admin.killswitch.clear({ resumeAll: true });
+    await admin.killswitch.clear({ resume_all: true });
     for (const job of queued) {
       expect((await coordinator.waitFor(job.id, "done", { timeoutMs: 10_000 })).result).toBe(`finished ${job.prompt}`);
     }
