@@ -5,7 +5,7 @@
  */
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { type Job, JobCancelledError, WorkerError } from "../src/index.js";
+import { ConflictError, type Job, JobCancelledError, WorkerError } from "../src/index.js";
 import { lostJobs, whatWasSeen } from "../src/run-loop/ownership.js";
 
 const running = (id: number | string, extra: Partial<Job> = {}): Job => ({
@@ -85,6 +85,8 @@ describe("JobCancelledError", () => {
   it("says what was seen, and is a WorkerError that names the call that showed it", () => {
     const cancelled = new JobCancelledError({ ...call, jobId: 42, seen: "cancelled", reason: "killswitch: leak" });
     expect(cancelled).toBeInstanceOf(WorkerError);
+    expect(JobCancelledError.is(cancelled) && WorkerError.is(cancelled)).toBe(true);
+    expect(JobCancelledError.is(new ConflictError("x", call))).toBe(false);
     expect(cancelled).toMatchObject({ name: "JobCancelledError", jobId: 42, seen: "cancelled", method: "GET" });
     expect(cancelled.message).toBe("job 42 was cancelled on the coordinator (killswitch: leak)");
     expect(new JobCancelledError({ ...call, jobId: 42, seen: "cancelled" }).message).toBe(
