@@ -71,9 +71,10 @@ export {
   ConnectionError,
   TimeoutError,
   InvalidResponseError,
+  JobCancelledError,
   WaitTimeoutError,
 } from "./errors.js";
-export type { WorkerErrorInit } from "./errors.js";
+export type { WorkerErrorInit, JobLoss, JobCancelledInit } from "./errors.js";
 export type {
   Job,
   JobId,

@@ -402,6 +402,7 @@ export class Worker implements AsyncDisposable {
       url: this.url,
       logger: this.logger,
       inbox: (status, options) => this.inbox(status, options),
+      inboxRoute: this.#http.callInfo("inbox"),
       claim: (jobId) => this.claim(jobId),
       complete: (jobId, result, status, options) => this.complete(jobId, result, status, options),
       heartbeat: (status, details, options) => this.heartbeat(status, { details }, options),

@@ -38,6 +38,11 @@ export type DeliveryVerdict =
   | { action: "retry" }
   /** A stop's deadline passed: not refused, just not delivered. */
   | { action: "out-of-time" }
+  /**
+   * 409 at the first attempt: the job is no longer this worker's (cancelled, requeued or
+   * reassigned on the coordinator), so the result is not wanted. Expected, not a failure.
+   */
+  | { action: "dropped" }
   /** Refused for good. `fatal` when the token was refused: the worker stops. */
   | { action: "give-up"; fatal: boolean };
 
@@ -50,6 +55,7 @@ export function classifyDeliveryFailure(
   if (error instanceof ConflictError && (error.attempts > 1 || attempt.keptBefore)) {
     return { action: "delivered", why: error.attempts > 1 ? "retried" : "sent-again" };
   }
+  if (error instanceof ConflictError) return { action: "dropped" };
   if (isRetryableError(error)) return { action: "retry" };
   return { action: "give-up", fatal: error instanceof AuthenticationError };
 }
