@@ -15,6 +15,7 @@ import {
 } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { buildRoute, type RouteName, type Routes } from "../routes.js";
+import { runtimeProduct } from "../runtime.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
@@ -61,7 +62,7 @@ export interface HttpCoreConfig {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-const USER_AGENT = `modelreins-worker-ts/${VERSION} node/${process.versions.node}`;
+const USER_AGENT = `modelreins-worker-ts/${VERSION} ${runtimeProduct()}`;
 
 /** Statuses worth another attempt: the request may succeed unchanged. */
 export function isRetryableStatus(status: number): boolean {

@@ -155,6 +155,7 @@ async function e2eAgainst(coordinator: Coordinator): Promise<string> {
       artifacts: { small: string; big: string; bigSize: number };
       review: number;
       uploader: number;
+      userAgent: string;
     };
     // What the runtime says it did, against what the coordinator recorded.
     const jobs = coordinator.jobs();
@@ -167,7 +168,7 @@ async function e2eAgainst(coordinator: Coordinator): Promise<string> {
     assert.equal(artifacts.get(report.artifacts.small)?.bytes.byteLength, 100_000, "small artifact");
     const review = coordinator.reviews().find((r) => r.id === report.review);
     assert.equal(review?.content, "a review from the runtime", "the review as submitted");
-    return `${report.done} done, 1 failed, peak concurrency ${report.peak}, a 256 MiB file: +${report.openMiB} MiB to open, +${report.uploadMiB} MiB to upload`;
+    return `${report.userAgent}; ${report.done} done, 1 failed, peak concurrency ${report.peak}, a 256 MiB file: +${report.openMiB} MiB to open, +${report.uploadMiB} MiB to upload`;
   } finally {
     await coordinator.close();
   }
@@ -199,12 +200,43 @@ async function cliAndSignals(): Promise<void> {
     const worker = await startWorker("runtime-cli");
     try {
       const cli = await runToEnd(start(runtime.cli("dispatch", "200", "--assign", "runtime-cli", "--wait"), env));
-      assert.match(cli.stdout, /slept 200 ms/, "dispatch --wait prints the result");
-      return cli.stdout.trim().split("\n")[0];
+      const result = cli.stdout.match(/.*slept 200 ms.*/)?.[0];
+      assert.ok(result, `dispatch --wait prints the result; it printed:\n${cli.stdout}`);
+      return result.trim();
     } finally {
       worker.kill("SIGKILL");
     }
   });
+
+  if (name === "deno") {
+    await check("each permission of the README's deno command is needed", async () => {
+      // deno, "run", the permission flags, "worker.ts"
+      const [deno = "deno", run = "run", ...flags] = runtime.worker(net).slice(0, -1);
+      const without: { dropped: string; flags: string[] }[] = [];
+      for (const [i, flag] of flags.entries()) {
+        const [key, list] = flag.split("=");
+        const items = list?.split(",") ?? [];
+        if (items.length <= 1) without.push({ dropped: flag, flags: flags.filter((_, j) => j !== i) });
+        for (const item of items.length > 1 ? items : []) {
+          const rest = `${key}=${items.filter((x) => x !== item).join(",")}`;
+          without.push({ dropped: item, flags: flags.map((f, j) => (j === i ? rest : f)) });
+        }
+      }
+      for (const { dropped, flags: fewer } of without) {
+        const worker = start([deno, run, ...fewer, "worker.ts", "runtime-permissions"], env);
+        try {
+          await withOutput(worker, () => worker.waitFor(/NotCapable|Requires \w+ access/, 20_000));
+        } catch (error) {
+          throw Object.assign(new Error(`without ${dropped}, the worker ran all the same`), {
+            output: (error as { output?: string }).output,
+          });
+        } finally {
+          worker.kill("SIGKILL");
+        }
+      }
+      return `refused without any one of ${without.map((w) => w.dropped).join(", ")}`;
+    });
+  }
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     await check(`${signal} mid-job: the job finishes, then exit 0`, async () => {

@@ -90,6 +90,20 @@ async function handle(job: Job, ctx: JobContext): Promise<unknown> {
 }
 
 try {
+  // The User-Agent names the runtime, not the Node.js version it emulates.
+  let userAgent: string | undefined;
+  const probe = new Worker({
+    name,
+    logLevel: "silent",
+    fetch: (input, init) => {
+      userAgent = new Headers(init?.headers).get("user-agent") ?? undefined;
+      return fetch(input, init);
+    },
+  });
+  await probe.heartbeat();
+  const runtime = "Bun" in globalThis ? "bun" : "deno";
+  assert.match(String(userAgent), new RegExp(`^modelreins-worker-ts/\\S+ ${runtime}/\\d+\\.\\d+\\.\\d+$`));
+
   const run = worker.run(handle, { handleSignals: false });
   const wait = (job: Job) => admin.jobs.wait(job.id, { intervalMs: 50, timeoutMs: 60_000 });
   // First only sleepers, more than the worker may run at once; then one job of each other kind.
@@ -137,6 +151,7 @@ try {
       artifacts: uploaded,
       review: review.id,
       uploader: uploader.id,
+      userAgent,
     }),
   );
 } finally {
