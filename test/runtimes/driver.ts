@@ -57,7 +57,7 @@ const runtimes: Record<"bun" | "deno", Runtime> = {
     script: (file, ...args) => [binary, file, ...args],
     worker: (_net, ...args) => [binary, ...readmeCommand("bun"), "worker.ts", ...args],
     test: (file) => [binary, "test", `./${file}`],
-    // --bun: run the bin (a `#!/usr/bin/env node` script) with Bun, not with a Node.js on the PATH.
+    // As the README says. --bun: run the bin (a `#!/usr/bin/env node` script) with Bun, not a Node.js on the PATH.
     cli: (...args) => [binary, "x", "--bun", "modelreins-worker", ...args],
   },
   deno: {
@@ -70,7 +70,8 @@ const runtimes: Record<"bun" | "deno", Runtime> = {
       ...args,
     ],
     test: (file) => [binary, "test", "--allow-all", file],
-    cli: (...args) => [binary, "run", "--allow-all", "npm:modelreins-worker", ...args],
+    // As the README says.
+    cli: (...args) => [binary, "run", "-A", "npm:modelreins-worker", ...args],
   },
 };
 const runtime = runtimes[name];
@@ -234,7 +235,14 @@ async function cliAndSignals(): Promise<void> {
           worker.kill("SIGKILL");
         }
       }
-      return `refused without any one of ${without.map((w) => w.dropped).join(", ")}`;
+      // The README: "Add --allow-sys=hostname if you leave out name".
+      const unnamed = start([deno, run, ...flags, "worker.ts"], env);
+      await withOutput(unnamed, () => unnamed.waitFor(/NotCapable: Requires sys access to "hostname"/, 20_000));
+      unnamed.kill("SIGKILL");
+      const named = start([deno, run, ...flags, "--allow-sys=hostname", "worker.ts"], env);
+      await withOutput(named, () => named.waitFor(/worker "[^"]+-\d+" started against/, 20_000));
+      named.kill("SIGKILL");
+      return `refused without any one of ${without.map((w) => w.dropped).join(", ")}; with no name, also needs --allow-sys=hostname`;
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * A worker as the README starts one: connection from MODELREINS_URL and
  * MODELREINS_TOKEN, signals handled by `run()`. Its name is its first
- * argument. Each job's prompt is how many milliseconds it takes; the line
+ * argument; without one, it takes the default `<hostname>-<pid>`. Each job's prompt is how many milliseconds it takes; the line
  * `started <id>` on stdout says a handler is running.
  *
  * Run with exactly the README's Deno permissions, so that those are known
@@ -9,7 +9,8 @@
  */
 import { Worker } from "modelreins-worker";
 
-const worker = new Worker({ name: process.argv[2] ?? "runtime-worker", pollIntervalMs: 50 });
+const name = process.argv[2];
+const worker = new Worker({ ...(name ? { name } : {}), pollIntervalMs: 50 });
 
 await worker.run(async (job) => {
   console.log(`started ${job.id}`);
