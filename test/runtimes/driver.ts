@@ -23,6 +23,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { ModelReins } from "modelreins-worker";
 import { type Coordinator, createCoordinator } from "modelreins-worker/testing";
 import { Child, describeExit, killAll } from "./process.js";
@@ -75,7 +76,8 @@ const runtimes: Record<"bun" | "deno", Runtime> = {
   },
 };
 const runtime = runtimes[name];
-const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" };
+// No Node.js on the children's PATH: nothing started here can fall back to it without failing.
+const baseEnv: NodeJS.ProcessEnv = { PATH: dirname(binary), HOME: process.env.HOME, NO_COLOR: "1" };
 const start = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
   new Child(argv, { cwd: app, env: { ...baseEnv, ...env } });
 
