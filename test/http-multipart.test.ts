@@ -4,7 +4,7 @@
  * bounded chunk at a time.
  */
 import { describe, expect, it } from "vitest";
-import { multipartBody } from "../src/http/multipart.js";
+import { multipartBody, type RequestWithHeaders, streamForm } from "../src/http/multipart.js";
 
 async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<{ bytes: Uint8Array; chunks: number[] }> {
   const chunks: Uint8Array[] = [];
@@ -74,5 +74,28 @@ describe("multipartBody", () => {
     expect(second.contentType).not.toBe(first.contentType);
     const file = (await parse(second.body, second.contentType)).get("file") as File;
     expect(file.size).toBe(10_000);
+  });
+
+  describe("streamForm", () => {
+    it("replaces a FormData body with its stream, keeping the other headers", async () => {
+      const form = new FormData();
+      form.append("filename", "a.txt");
+      const init = streamForm({ method: "POST", body: form, headers: { authorization: "Bearer x" } });
+      expect(init.body).toBeInstanceOf(ReadableStream);
+      expect(init).toMatchObject({ method: "POST", duplex: "half" });
+      expect(init.headers).toMatchObject({ authorization: "Bearer x" });
+      expect(init.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
+      const sent = await bytesOf(init.body as ReadableStream<Uint8Array>);
+      expect(init.headers["content-length"]).toBe(String(sent.bytes.byteLength));
+    });
+
+    it("leaves any other request as it is", () => {
+      const init: RequestWithHeaders = {
+        method: "POST",
+        body: '{"a":1}',
+        headers: { "content-type": "application/json" },
+      };
+      expect(streamForm(init)).toBe(init);
+    });
   });
 });

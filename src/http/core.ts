@@ -19,7 +19,7 @@ import { runtimeProduct } from "../runtime.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
-import { multipartBody } from "./multipart.js";
+import { streamForm } from "./multipart.js";
 
 /** Options any single call accepts, overriding the client's own. */
 export interface RequestOptions {
@@ -197,24 +197,16 @@ export class HttpCore {
       const init: RequestInit = { method: currentMethod, headers, ...(body === undefined ? {} : { body }), signal };
       let response: Response;
       if (body instanceof FormData) {
-        // An upload goes out as a stream encoded here (see multipart.ts), with redirect "error": in any
-        // other mode undici clones the request and tees its body, and the branch nobody reads keeps a
-        // copy of every byte sent (nodejs/undici#4058): a 1 GiB file from fs.openAsBlob would end up
-        // whole in memory. If the coordinator does redirect, this hop is sent again in "manual" mode
-        // to learn where to (each send encodes the form afresh).
-        const form = body;
-        const upload = (redirect: RequestRedirect) => {
-          const { body: stream, contentType, contentLength } = multipartBody(form);
-          const uploadHeaders = { ...headers, "content-type": contentType, "content-length": String(contentLength) };
-          // duplex: a stream body must say so (the DOM typings do not know the field yet).
-          const streamed = { ...init, headers: uploadHeaders, body: stream, duplex: "half", redirect };
-          return this.#config.fetch(url, streamed as RequestInit);
-        };
+        // An upload goes out with redirect "error": in any other mode undici clones the request and
+        // tees its body, and the branch nobody reads keeps a copy of every byte sent (nodejs/undici#4058):
+        // a 1 GiB file from fs.openAsBlob would end up whole in memory. If the coordinator does
+        // redirect, this hop is sent again in "manual" mode to learn where to. Each send streams the
+        // form afresh (streamForm).
         try {
-          response = await upload("error");
+          response = await this.#config.fetch(url, streamForm({ ...init, headers, redirect: "error" }));
         } catch (error) {
           if (signal.aborted || !isUnexpectedRedirect(error)) throw error;
-          response = await upload("manual");
+          response = await this.#config.fetch(url, streamForm({ ...init, headers, redirect: "manual" }));
         }
       } else {
         response = await this.#config.fetch(url, { ...init, redirect: "manual" });

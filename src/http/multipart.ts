@@ -34,6 +34,24 @@ export function multipartBody(form: FormData): MultipartBody {
   return { body: streamParts(parts), contentType: `multipart/form-data; boundary=${boundary}`, contentLength };
 }
 
+/**
+ * A fetch request as the HTTP core builds it: headers as a plain record, and
+ * `duplex`, which fetch requires with a stream body and the DOM typings lack.
+ */
+export type RequestWithHeaders = Omit<RequestInit, "headers"> & { headers: Record<string, string>; duplex?: "half" };
+
+/**
+ * A request whose body is a `FormData`, with that body replaced by its
+ * multipart stream and the headers that describe it; any other request as it
+ * is. Called for each send: a stream is read once, the form can be read again.
+ */
+export function streamForm(init: RequestWithHeaders): RequestWithHeaders {
+  if (!(init.body instanceof FormData)) return init;
+  const { body, contentType, contentLength } = multipartBody(init.body);
+  const headers = { ...init.headers, "content-type": contentType, "content-length": String(contentLength) };
+  return { ...init, headers, body, duplex: "half" };
+}
+
 /** Quotes, CR and LF in a name or filename, escaped as browsers do. */
 function escapeName(name: string): string {
   return name.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
