@@ -35,4 +35,10 @@ for (const [name, value] of Object.entries({ Worker: cjs.Worker, ModelReins: cjs
 assert.notEqual(cjs.Worker, Worker, "require gets the CommonJS build, import the ESM one");
 assert.equal(typeof Worker.prototype[Symbol.asyncDispose], "function", "await using worker");
 assert.equal(require("modelreins-worker/package.json").name, "modelreins-worker");
-console.log(`import and require by name resolve into ${installed}`);
+if ("Deno" in globalThis) {
+  // Deno's own specifier for npm packages resolves to the same installed module as the bare name.
+  const specifier = "npm:modelreins-worker";
+  const viaNpm = (await import(specifier)) as typeof import("modelreins-worker");
+  assert.equal(viaNpm.Worker, Worker, `import("${specifier}") is the module the bare name imports`);
+}
+console.log(`import${"Deno" in globalThis ? ", npm: import" : ""} and require by name resolve into ${installed}`);
