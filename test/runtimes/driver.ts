@@ -7,17 +7,24 @@
  * scripts of test/runtimes/app/. Every check below starts the runtime itself
  * on one of them (or on the package's CLI):
  *
- * 1. imports.ts: `import` and `require` by name resolve into the tarball;
- * 2. kit.spec.ts under the runtime's test runner (`bun test`, `deno test`);
- * 3. e2e.ts against a coordinator listening in this process: jobs done at
- *    concurrency 3, a throwing handler, `uploadArtifact` of an `openAsBlob`
- *    file with flat memory, `submitReview`; checked against its records;
+ * 1. imports.ts: `import` and `require` by name resolve into the tarball
+ *    (on Deno, `npm:modelreins-worker` too);
+ * 2. kit.spec.ts under the runtime's test runner (`bun test`, `deno test`,
+ *    which also type-checks against the package's .d.ts files);
+ * 3. e2e.ts against a coordinator listening in this process: the User-Agent
+ *    names the runtime, jobs done at concurrency 3, a throwing handler,
+ *    `uploadArtifact` of an `openAsBlob` file with flat memory,
+ *    `submitReview`; checked against the coordinator's records;
  * 4. the CLI's `dev` started with the runtime, a worker.ts started as the
- *    README says (on Deno, with exactly the README's permissions), and the
- *    CLI's `dispatch --wait` getting the result;
+ *    README says, and the CLI's `dispatch --wait` getting its result; on
+ *    Deno, each of the README's permissions is needed (and
+ *    `--allow-sys=hostname` for a worker with no name);
  * 5. SIGTERM and SIGINT mid-job: the job finishes, the worker exits 0; the
  *    same signal twice: exit 143/130 at once, the job left running;
  * 6. `dev` stops on SIGTERM with exit 0.
+ *
+ * The children get no Node.js on their PATH, so none of them can fall back
+ * to it.
  *
  * Prints one line per check; exits 1 if any failed.
  */
@@ -126,8 +133,12 @@ try {
 
   await check(`the testing kit under \`${name} test\``, async () => {
     const child = await runToEnd(start(runtime.test("kit.spec.ts")));
-    const summary = `${child.stdout}\n${child.stderr}`.match(/(\d+ pass(ed)?\b.*)/)?.[1];
-    return summary?.trim();
+    const output = `${child.stdout}\n${child.stderr}`;
+    // A runner that found no tests may exit 0 too: each test must have been seen to run.
+    for (const test of ["runs a dispatched job through", "fails a job whose handler throws"]) {
+      assert.ok(output.includes(test), `the runner reports the test "${test}…"; its output:\n${output}`);
+    }
+    return output.match(/(\d+ pass(ed)?\b.*)/)?.[1]?.trim();
   });
 
   await check("a worker and the admin client over HTTP (concurrency, a throw, a streamed artifact, a review)", () =>
