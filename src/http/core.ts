@@ -15,7 +15,7 @@ import {
 } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { buildRoute, type RouteName, type Routes } from "../routes.js";
-import { runtimeProduct } from "../runtime.js";
+import { isPermissionRefusal, runtimeProduct } from "../runtime.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
@@ -71,7 +71,8 @@ export function isRetryableStatus(status: number): boolean {
 
 /** Errors worth another attempt, whether from the core or a loop above it. */
 export function isRetryableError(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
+  // A runtime's permission refusal (a `deno run` without --allow-net) looks like a network error, and never heals.
+  if (error instanceof ConnectionError) return !isPermissionRefusal(error);
   const status = (error as WorkerError | undefined)?.status;
   return typeof status === "number" && isRetryableStatus(status);
 }

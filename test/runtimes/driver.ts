@@ -223,7 +223,7 @@ async function cliAndSignals(): Promise<void> {
   });
 
   if (name === "deno") {
-    await check("each permission of the README's deno command is needed", async () => {
+    await check("each permission of the README's deno command is needed, and its lack stops the worker", async () => {
       // deno, "run", the permission flags, "worker.ts"
       const [deno = "deno", run = "run", ...flags] = runtime.worker(net).slice(0, -1);
       const without: { dropped: string; flags: string[] }[] = [];
@@ -237,13 +237,14 @@ async function cliAndSignals(): Promise<void> {
         }
       }
       for (const { dropped, flags: fewer } of without) {
+        // Refused for good: the worker says which permission it lacks and stops, rather than retrying forever.
         const worker = start([deno, run, ...fewer, "worker.ts", "runtime-permissions"], env);
         try {
-          await withOutput(worker, () => worker.waitFor(/NotCapable|Requires \w+ access/, 20_000));
+          const exit = await withOutput(worker, () => worker.exit(20_000));
+          assert.match(worker.stderr, /NotCapable|Requires \w+ access/, `without ${dropped}: the reason`);
+          assert.ok(exit.code !== 0 && exit.code !== null, `without ${dropped}: ${describeExit(exit)}`);
         } catch (error) {
-          throw Object.assign(new Error(`without ${dropped}, the worker ran all the same`), {
-            output: (error as { output?: string }).output,
-          });
+          throw Object.assign(error as Error, { output: worker.tail() });
         } finally {
           worker.kill("SIGKILL");
         }
@@ -255,7 +256,7 @@ async function cliAndSignals(): Promise<void> {
       const named = start([deno, run, ...flags, "--allow-sys=hostname", "worker.ts"], env);
       await withOutput(named, () => named.waitFor(/worker "[^"]+-\d+" started against/, 20_000));
       named.kill("SIGKILL");
-      return `refused without any one of ${without.map((w) => w.dropped).join(", ")}; with no name, also needs --allow-sys=hostname`;
+      return `without any one of ${without.map((w) => w.dropped).join(", ")}, the worker says so and exits 1; with no name, it also needs --allow-sys=hostname`;
     });
   }
 
