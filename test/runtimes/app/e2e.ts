@@ -36,7 +36,7 @@ async function upload(job: Job, ctx: JobContext): Promise<unknown> {
   await writeFile(small, bytes);
   const exact = await ctx.worker.uploadArtifact(await openAsBlob(small), "application/octet-stream", {
     filename: "small.bin",
-    jobId: job.id,
+    job_id: job.id,
   });
   const served = new Uint8Array(await (await fetch(ctx.worker.artifactUrl(exact))).arrayBuffer());
   assert.deepEqual(served, bytes, "the small artifact is served back byte for byte");
@@ -56,7 +56,7 @@ async function upload(job: Job, ctx: JobContext): Promise<unknown> {
   try {
     const streamed = await ctx.worker.uploadArtifact(blob, "application/octet-stream", {
       filename: "big.bin",
-      jobId: job.id,
+      job_id: job.id,
     });
     memory = { open: opened - before, upload: Math.max(top, rss()) - opened };
     return { small: exact.slug, big: streamed.slug, bigSize: streamed.size_bytes };
@@ -78,12 +78,7 @@ async function handle(job: Job, ctx: JobContext): Promise<unknown> {
     case "upload":
       return upload(job, ctx);
     case "review":
-      return ctx.worker.submitReview({
-        type: "text",
-        title: `Job ${job.id}`,
-        content: "a review from the runtime",
-        jobId: job.id,
-      });
+      return ctx.worker.submitReview("text", `Job ${job.id}`, "a review from the runtime", { job_id: job.id });
     default:
       throw new Error(`unexpected prompt ${job.prompt}`);
   }
@@ -105,7 +100,7 @@ try {
   assert.match(String(userAgent), new RegExp(`^modelreins-worker-ts/\\S+ ${runtime}/\\d+\\.\\d+\\.\\d+$`));
 
   const run = worker.run(handle, { handleSignals: false });
-  const wait = (job: Job) => admin.jobs.wait(job.id, { intervalMs: 50, timeoutMs: 60_000 });
+  const wait = (job: Job) => admin.jobs.wait(job.id, { pollIntervalMs: 50, maxWaitMs: 60_000 });
   // First only sleepers, more than the worker may run at once; then one job of each other kind.
   const sleepers = [];
   for (let i = 0; i < SLEEPERS; i++) sleepers.push(await admin.dispatch({ prompt: "sleep", assigned_to: name }));
