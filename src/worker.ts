@@ -312,6 +312,7 @@ export class Worker implements AsyncDisposable {
    *
    * @returns once the worker has stopped and reported its in-flight jobs.
    * @throws AuthenticationError when the coordinator refuses the token (401).
+   * @throws ConnectionError when the runtime refuses the network for good (Deno without `--allow-net`).
    */
   async run(handler: JobHandler, options?: RunOptions): Promise<void> {
     if (typeof handler !== "function") {

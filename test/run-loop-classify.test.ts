@@ -140,6 +140,15 @@ describe("classifyLoopFailure", () => {
     expect(classifyLoopFailure(new ConnectionError("x", init(undefined)), false)).toBe("back-off");
     expect(classifyLoopFailure(new Error("odd"), false)).toBe("back-off");
   });
+
+  it("a runtime's permission refusal (Deno without --allow-net) is fatal: it never heals", () => {
+    const refusal = Object.assign(new Error('Requires net access to "x"'), { name: "NotCapable" });
+    const error = new ConnectionError("x", {
+      ...init(undefined),
+      cause: new TypeError("fetch failed", { cause: refusal }),
+    });
+    expect(classifyLoopFailure(error, false)).toBe("fatal");
+  });
 });
 
 describe("delays", () => {

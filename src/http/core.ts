@@ -15,9 +15,11 @@ import {
 } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { buildRoute, type ResolvedRoute, type RouteName, type Routes } from "../routes.js";
+import { isPermissionRefusal, runtimeProduct } from "../runtime.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
+import { streamForm } from "./multipart.js";
 
 /**
  * The request options of one call, overriding the client's own: the last
@@ -64,7 +66,7 @@ export interface HttpCoreConfig {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-const USER_AGENT = `modelreins-worker-ts/${VERSION} node/${process.versions.node}`;
+const USER_AGENT = `modelreins-worker-ts/${VERSION} ${runtimeProduct()}`;
 
 /** Statuses worth another attempt: the request may succeed unchanged. */
 export function isRetryableStatus(status: number): boolean {
@@ -73,7 +75,8 @@ export function isRetryableStatus(status: number): boolean {
 
 /** Errors worth another attempt, whether from the core or a loop above it. */
 export function isRetryableError(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
+  // A runtime's permission refusal (a `deno run` without --allow-net) looks like a network error, and never heals.
+  if (error instanceof ConnectionError) return !isPermissionRefusal(error);
   const status = (error as WorkerError | undefined)?.status;
   return typeof status === "number" && isRetryableStatus(status);
 }
@@ -207,12 +210,13 @@ export class HttpCore {
         // An upload goes out with redirect "error": in any other mode undici clones the request and
         // tees its body, and the branch nobody reads keeps a copy of every byte sent (nodejs/undici#4058):
         // a 1 GiB file from fs.openAsBlob would end up whole in memory. If the coordinator does
-        // redirect, this hop is sent again in "manual" mode to learn where to (a FormData resends).
+        // redirect, this hop is sent again in "manual" mode to learn where to. Each send streams the
+        // form afresh (streamForm).
         try {
-          response = await this.#config.fetch(url, { ...init, redirect: "error" });
+          response = await this.#config.fetch(url, streamForm({ ...init, headers, redirect: "error" }));
         } catch (error) {
           if (signal.aborted || !isUnexpectedRedirect(error)) throw error;
-          response = await this.#config.fetch(url, { ...init, redirect: "manual" });
+          response = await this.#config.fetch(url, streamForm({ ...init, headers, redirect: "manual" }));
         }
       } else {
         response = await this.#config.fetch(url, { ...init, redirect: "manual" });

@@ -5,6 +5,7 @@
 import { AuthenticationError, ConflictError, InvalidResponseError, WorkerError } from "../errors.js";
 import { backoffDelay, LOOP_BACKOFF } from "../http/backoff.js";
 import { isRetryableError } from "../http/core.js";
+import { isPermissionRefusal } from "../runtime.js";
 
 /** Claim answers that concern the one job, not the worker or the coordinator. */
 const JOB_REFUSALS = new Set([400, 404, 410, 422]);
@@ -64,7 +65,8 @@ export function classifyDeliveryFailure(
 export function classifyLoopFailure(error: unknown, stopRequested: boolean): "stop" | "fatal" | "back-off" {
   // A call cut off by the stop is not a failure; an answer (a WorkerError) still counts.
   if (stopRequested && !(error instanceof WorkerError)) return "stop";
-  return error instanceof AuthenticationError ? "fatal" : "back-off";
+  // A refused token or a runtime permission refused (Deno without --allow-net) stays refused.
+  return error instanceof AuthenticationError || isPermissionRefusal(error) ? "fatal" : "back-off";
 }
 
 /**

@@ -55,7 +55,7 @@ export class RunLoop {
     this.#claimer = new Claimer(this.#ctx, this.#executor);
   }
 
-  /** Runs until stopped; rejects only with a fatal error (a refused token). */
+  /** Runs until stopped; rejects only with a fatal error (a refused token, a permission the runtime refuses). */
   run(): Promise<void> {
     this.#finished ??= this.#run();
     return this.#finished;

@@ -75,7 +75,7 @@ export interface LoopContext {
   readonly ledger: JobLedger;
   readonly health: CoordinatorHealth;
   readonly emit: EmitEvent;
-  /** Ends the run with a fatal error (a refused token). */
+  /** Ends the run with a fatal error (a refused token, a permission the runtime refuses). */
   fail(error: unknown): void;
   /** Wakes the loop when it waits for a change (a slot freed, a stop). */
   wake(): void;
