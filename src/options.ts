@@ -3,7 +3,7 @@
  * place, into a frozen object the rest of the code trusts.
  */
 import { hostname } from "node:os";
-import { HttpCore } from "./http/core.js";
+import { type HttpCoreConfig, HttpCore } from "./http/core.js";
 import { createConsoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.js";
 import { type RouteName, resolveRoutes } from "./routes.js";
 
@@ -48,11 +48,12 @@ export interface ConnectionOptions {
   logLevel?: LogLevel | undefined;
 }
 
-/** Reads options, environment and defaults into the HTTP core's settings. */
+/** Reads options, environment and defaults into the HTTP core's settings; `onCall` observes every call (metrics). */
 export function createHttpCore(
   options: ConnectionOptions,
   tokenEnv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  onCall?: HttpCoreConfig["onCall"],
 ): HttpCore {
   const logger =
     options.logger ??
@@ -78,6 +79,7 @@ export function createHttpCore(
     fetch: fetchFn,
     routes: resolveRoutes(options.routes),
     logger,
+    onCall,
   });
 }
 
