@@ -3,7 +3,7 @@
  * place, into a frozen object the rest of the code trusts.
  */
 import { hostname } from "node:os";
-import { type HttpCoreConfig, HttpCore } from "./http/core.js";
+import { HttpCore, type HttpCoreConfig } from "./http/core.js";
 import { createConsoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.js";
 import { type RouteName, resolveRoutes } from "./routes.js";
 
