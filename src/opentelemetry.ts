@@ -110,18 +110,18 @@ export function traced(worker: ObservableWorker, handler: JobHandler, options: T
         trace.setSpan(ROOT_CONTEXT, entry.span),
       );
     },
-    retrying: (job, error, retryInMs) => {
+    retrying: (job, error, attempt, retryInMs) => {
       const entry = jobs.get(String(job.id));
       if (entry === undefined) return;
-      entry.attempts++;
+      entry.attempts = attempt;
       entry.delivery?.addEvent("delivery failed, retrying", {
         "exception.message": message(error),
         "modelreins.retry_in_ms": retryInMs,
       });
     },
-    delivered: (job) =>
+    delivered: (job, attempts) =>
       close(job, (entry) => {
-        entry.attempts++;
+        entry.attempts = attempts;
         entry.delivery?.addEvent("delivered");
       }),
     givenUp: (job, error) =>
@@ -132,7 +132,7 @@ export function traced(worker: ObservableWorker, handler: JobHandler, options: T
       }),
   };
   // Subscribed for the worker's life: the listeners go when the worker does.
-  subscribe(worker, { ...handlers, stopped: endAll });
+  subscribe(worker, { ...handlers, stopped: () => endAll() });
   return (job: Job, ctx: JobContext) => {
     const parent = trace.setSpan(context.active(), open(job).span);
     return tracer.startActiveSpan("handle", { kind: SpanKind.INTERNAL }, parent, async (span) => {

@@ -4,8 +4,8 @@
  * a network or timers.
  */
 
-/** The worker's life as the probes see it. */
-export type ProbePhase = "starting" | "running" | "stopping" | "stopped";
+/** The worker's life as the probes see it: `status().state`. */
+export type ProbePhase = "idle" | "running" | "stopping" | "stopped";
 
 /** The facts the probes decide on, gathered from the worker's events. */
 export interface ProbeFacts {
@@ -14,7 +14,7 @@ export interface ProbeFacts {
   readonly fatal: string | undefined;
   /** The coordinator paused this worker: it claims nothing until resumed. */
   readonly paused: boolean;
-  /** When the loop last showed it turns: a heartbeat answered or failed, an inbox polled (epoch ms). */
+  /** When the loop last showed it turns: `run()` began, a heartbeat ended (answered or failed), an inbox was polled (epoch ms). */
   readonly lastTurnAt: number;
   /** When the coordinator last answered a call of the loop (epoch ms); undefined before the first. */
   readonly lastAnswerAt: number | undefined;
@@ -73,6 +73,7 @@ export function readiness(facts: ProbeFacts, now: number, limits: ProbeLimits): 
   if (facts.fatal !== undefined) return { ok: false, reason: `the run ended on a fatal error: ${facts.fatal}` };
   if (facts.phase === "stopping") return { ok: false, reason: "stopping: finishing in-flight jobs" };
   if (facts.phase === "stopped") return { ok: false, reason: "the worker has stopped" };
+  if (facts.phase === "idle") return { ok: false, reason: "run() has not started yet" };
   if (facts.paused) return { ok: false, reason: "paused by the coordinator" };
   if (facts.lastAnswerAt === undefined) return { ok: false, reason: "the coordinator has not answered yet" };
   const quiet = now - facts.lastAnswerAt;

@@ -17,22 +17,20 @@ export interface OpsHandlers {
   claimed?(job: Job): void;
   /** A job reached its outcome; `error` when it failed. */
   finished?(job: Job, outcome: JobOutcome, durationMs: number, error?: unknown): void;
-  /** A result delivery failed for now; it is kept and tried again in `retryInMs`. */
-  retrying?(job: Job, error: unknown, retryInMs: number): void;
-  /** A result was delivered. */
-  delivered?(job: Job): void;
+  /** Delivery `attempt` of a result failed for now; it is kept and tried again in `retryInMs`. */
+  retrying?(job: Job, error: unknown, attempt: number, retryInMs: number): void;
+  /** A result was delivered, after `attempts` tries. */
+  delivered?(job: Job, attempts: number): void;
   /** A result could not be delivered and was given up. */
   givenUp?(job: Job, error: unknown): void;
   /** A heartbeat was answered (`error` undefined) or failed. */
   heartbeat?(error: unknown): void;
   /** The inbox was asked. */
   polled?(): void;
-  /** A call of the loop failed and it backs off, or the coordinator answered again. */
-  reachable?(reachable: boolean): void;
   /** A stop began; `fatal` is the error that forced it, if any. */
   stopping?(reason: StopReason, fatal: unknown): void;
-  /** `run()` ended. */
-  stopped?(): void;
+  /** `run()` ended; `fatal` is the error it rejects with, if any. */
+  stopped?(fatal: unknown): void;
 }
 
 /** A listener as the worker's emitter takes it. */
@@ -61,23 +59,31 @@ export function subscribe(worker: ObservableWorker, handlers: OpsHandlers): () =
   if (h.finished) {
     add("job:completed", (e) => h.finished?.(e.job, "completed", e.durationMs));
     add("job:failed", (e) => h.finished?.(e.job, "failed", e.durationMs, e.error));
-    add("job:cancelled", (e) => h.finished?.(e.job, "cancelled", e.durationMs ?? 0));
+    add("job:cancelled", (e) => h.finished?.(e.job, "cancelled", e.durationMs));
   }
-  if (h.retrying) add("result:retrying", (e) => h.retrying?.(e.job, e.error, e.retryInMs));
-  if (h.delivered) add("result:delivered", (e) => h.delivered?.(e.job));
-  if (h.givenUp) add("result:givenUp", (e) => h.givenUp?.(e.job, e.error));
+  if (h.retrying)
+    add("job:delivery-retrying", (e) => h.retrying?.(e.job, e.error, e.attempt, e.nextAttemptAt - Date.now()));
+  if (h.delivered) add("job:delivered", (e) => h.delivered?.(e.job, e.attempts));
+  if (h.givenUp) add("job:delivery-given-up", (e) => h.givenUp?.(e.job, e.error));
   if (h.heartbeat) {
     add("heartbeat:sent", () => h.heartbeat?.(undefined));
     add("heartbeat:failed", (e) => h.heartbeat?.(e.error));
   }
-  if (h.polled) add("polled", () => h.polled?.());
-  if (h.reachable) {
-    add("coordinator:unreachable", () => h.reachable?.(false));
-    add("coordinator:reachable", () => h.reachable?.(true));
-  }
-  if (h.stopping) add("stopping", (e) => h.stopping?.(e.reason, e.error));
-  if (h.stopped) add("stopped", () => h.stopped?.());
+  if (h.polled) add("inbox:polled", () => h.polled?.());
+  if (h.stopping) add("worker:stopping", (e) => h.stopping?.(e.reason, e.error));
+  if (h.stopped) add("worker:stopped", (e) => h.stopped?.(e.error));
   return () => {
     for (const [event, listener] of listeners.splice(0)) worker.off(event, listener);
   };
+}
+
+/** What ops code reads of `worker.status()`. */
+export interface StatusView {
+  readonly state: "idle" | "running" | "stopping" | "stopped";
+  readonly paused: boolean;
+  /** Jobs in hand, in any phase. */
+  readonly jobs: readonly unknown[];
+  /** Of those, the results waiting for another delivery attempt. */
+  readonly undelivered: number;
+  readonly lastAnswerAt: number | undefined;
 }

@@ -1,29 +1,22 @@
 /**
- * Probes and metrics for one worker: gathers the facts the probes decide on
- * and feeds the metrics from the worker's events, and runs the probe server
- * for the length of `run()`. Made by `Worker` only when `probes` is set, so a
- * worker without it pays nothing.
+ * Probes and metrics for one worker: feeds the metrics from the worker's
+ * events, reads the rest from `status()`, and runs the probe server for the
+ * length of `run()`. Made by `Worker` only when `probes` is set, so a worker
+ * without it pays nothing.
  */
 import type { CallObservation } from "../http/core.js";
 import type { Logger } from "../logger.js";
 import { type ProbeServer, startProbeServer } from "./probe-server.js";
-import { type ProbeFacts, type ProbeLimits, type ProbePhase, probeLimits } from "./probe-state.js";
-import { type ObservableWorker, subscribe } from "./worker-events.js";
-import { type GaugeReadings, WorkerMetrics } from "./worker-metrics.js";
+import { type ProbeFacts, type ProbeLimits, probeLimits } from "./probe-state.js";
+import { type ObservableWorker, type StatusView, subscribe } from "./worker-events.js";
+import { WorkerMetrics } from "./worker-metrics.js";
 
-/** What the ops part reads of the worker at each probe and scrape. */
-export interface OpsView {
-  /** The worker's status snapshot, served as the probes' JSON body. */
-  status(): unknown;
-  /** The gauges' values, read from that snapshot. */
-  gauges(): GaugeReadings;
-}
-
-/** The settings the probes' limits come from. */
+/** The settings of the probes and the gauges. */
 export interface OpsSettings {
   readonly heartbeatIntervalMs: number;
   readonly pollIntervalMs: number;
   readonly timeoutMs: number;
+  readonly concurrency: number;
   readonly port: number;
   readonly host: string;
 }
@@ -31,47 +24,45 @@ export interface OpsSettings {
 /** One worker's probes and metrics. */
 export class WorkerOps {
   readonly metrics: WorkerMetrics;
-  readonly #view: OpsView;
+  readonly #status: () => StatusView;
   readonly #settings: OpsSettings;
   readonly #limits: ProbeLimits;
   readonly #logger: Logger;
-  #facts: { -readonly [K in keyof ProbeFacts]: ProbeFacts[K] } = {
-    phase: "stopped",
-    fatal: undefined,
-    paused: false,
-    lastTurnAt: 0,
-    lastAnswerAt: undefined,
-  };
+  /** When the loop last showed it turns: its start, a heartbeat ended, an inbox polled. */
+  #lastTurnAt = 0;
+  /** The message of the error that ended the last run, if one did. */
+  #fatal: string | undefined;
   #server: ProbeServer | undefined;
 
-  constructor(worker: ObservableWorker, view: OpsView, settings: OpsSettings, version: string, logger: Logger) {
+  constructor(
+    worker: ObservableWorker,
+    status: () => StatusView,
+    settings: OpsSettings,
+    version: string,
+    logger: Logger,
+  ) {
     this.metrics = new WorkerMetrics(version, worker.name);
-    this.#view = view;
+    this.#status = status;
     this.#settings = settings;
     this.#limits = probeLimits(settings);
     this.#logger = logger;
-    const turned = (answered: boolean) => {
-      const now = Date.now();
-      this.#facts.lastTurnAt = now;
-      if (answered) this.#facts.lastAnswerAt = now;
-      if (this.#facts.phase === "starting") this.#facts.phase = "running";
+    const turned = () => {
+      this.#lastTurnAt = Date.now();
     };
     const m = this.metrics;
     subscribe(worker, {
-      claimed: () => {
-        m.claimed.inc();
-        turned(true);
-      },
+      claimed: () => m.claimed.inc(),
       finished: (_job, outcome, durationMs) => m.jobEnded(outcome, durationMs),
       retrying: () => m.retried.inc(),
-      delivered: () => turned(true),
       givenUp: () => m.givenUp.inc(),
       heartbeat: (error) => {
         if (error !== undefined) m.heartbeatFailures.inc();
-        turned(error === undefined);
+        turned();
       },
-      polled: () => turned(true),
-      stopping: (_reason, fatal) => this.stopping(fatal),
+      polled: turned,
+      stopping: (_reason, fatal) => {
+        if (fatal !== undefined) this.#fatal ??= fatal instanceof Error ? fatal.message : String(fatal);
+      },
     });
   }
 
@@ -83,23 +74,41 @@ export class WorkerOps {
     return this.#server?.url;
   }
 
-  /** At `run()`'s start: a new run, and the server listening (rejects when the port is taken). */
-  async started(): Promise<void> {
-    this.#facts = {
-      phase: "starting",
-      fatal: undefined,
-      paused: false,
-      lastTurnAt: Date.now(),
-      lastAnswerAt: undefined,
+  /** The facts the probes decide on, now. */
+  facts(): ProbeFacts {
+    const status = this.#status();
+    return {
+      phase: status.state,
+      fatal: this.#fatal,
+      paused: status.paused,
+      lastTurnAt: this.#lastTurnAt,
+      lastAnswerAt: status.lastAnswerAt,
     };
+  }
+
+  /** The exposition text, gauges read from `status()`. */
+  renderMetrics(): string {
+    const status = this.#status();
+    return this.metrics.render({
+      inFlight: status.jobs.length - status.undelivered,
+      resultsWaiting: status.undelivered,
+      concurrency: this.#settings.concurrency,
+      paused: status.paused,
+    });
+  }
+
+  /** Before `run()` starts its loop: the server listening (rejects, naming the port, when it cannot). */
+  async starting(): Promise<void> {
+    this.#fatal = undefined;
+    this.#lastTurnAt = Date.now();
     if (this.#server) return; // still up after a fatal end: it answers for this run now
     const { port, host } = this.#settings;
     this.#server = await startProbeServer(
       {
-        facts: () => ({ ...this.#facts, paused: this.#view.gauges().paused }),
+        facts: () => this.facts(),
         limits: this.#limits,
-        status: () => this.#view.status(),
-        metrics: () => this.metrics.render(this.#view.gauges()),
+        status: () => this.#status(),
+        metrics: () => this.renderMetrics(),
       },
       port,
       host,
@@ -107,25 +116,18 @@ export class WorkerOps {
     this.#logger.info(`probe server listening on ${this.#server.url} (/healthz, /readyz, /metrics)`);
   }
 
-  /** A stop began: not ready from now on. Called at once by `stop()`, before any job has drained. */
-  stopping(fatal?: unknown): void {
-    if (this.#facts.phase !== "stopped") this.#facts.phase = "stopping";
-    if (fatal !== undefined) this.#facts.fatal ??= fatal instanceof Error ? fatal.message : String(fatal);
-  }
-
   /**
    * `run()` ended. After a clean stop the server closes. After a fatal error it stays up,
-   * answering 503, so an orchestrator sees the worker is dead rather than a refused connection;
-   * unref'd, it never keeps the process alive, and `close()` ends it.
+   * answering 503, so an orchestrator sees a dead worker rather than a refused connection;
+   * unref'd, it never keeps the process alive, and `close()` (from `stop()`) ends it.
    */
   async ended(fatal: unknown): Promise<void> {
-    this.#facts.phase = "stopped";
-    if (fatal !== undefined) {
-      this.stopping(fatal);
-      this.#server?.unref();
+    if (fatal === undefined) {
+      await this.close();
       return;
     }
-    await this.close();
+    this.#fatal ??= fatal instanceof Error ? fatal.message : String(fatal);
+    this.#server?.unref();
   }
 
   /** Closes the probe server, if it runs. */
@@ -133,15 +135,5 @@ export class WorkerOps {
     const server = this.#server;
     this.#server = undefined;
     await server?.close();
-  }
-
-  /** The facts as the probes see them now (for tests and status). */
-  facts(): ProbeFacts {
-    return { ...this.#facts };
-  }
-
-  /** The phase the probes see. */
-  get phase(): ProbePhase {
-    return this.#facts.phase;
   }
 }

@@ -49,7 +49,8 @@ describe("probe decisions", () => {
       reason: "the coordinator has not answered for 45 s (limit 45 s)",
     });
     expect(readiness({ ...running, fatal: "x" }, NOW, limits).ok).toBe(false);
-    expect(readiness({ ...running, phase: "starting" }, NOW, limits).ok).toBe(true);
+    expect(readiness({ ...running, phase: "idle" }, NOW, limits).reason).toBe("run() has not started yet");
+    expect(liveness({ ...running, phase: "idle" }, NOW, limits).ok).toBe(true);
   });
 });
 
