@@ -34,12 +34,12 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { checkOptions } from "./check-options.js";
-import { type ObservableWorker, type OpsHandlers, subscribe } from "./ops/worker-events.js";
-import type { JobContext, JobHandler } from "./run-loop.js";
+import { type ObservableWorker, type OpsHandlers, subscribe } from "./ops/event-adapter.js";
 import type { Job } from "./types.js";
 import { VERSION } from "./version.js";
+import type { JobContext, JobHandler } from "./worker.js";
 
-export type { ObservableWorker } from "./ops/worker-events.js";
+export type { ObservableWorker } from "./ops/event-adapter.js";
 
 /** Options of {@link traced}. */
 export interface TracingOptions {
@@ -168,11 +168,18 @@ function startJobSpan(tracer: Tracer, workerName: string, job: Job): Span {
     [TRACE_ATTRIBUTES.worker]: workerName,
   };
   if (typeof job.priority === "string") attributes[TRACE_ATTRIBUTES.priority] = job.priority;
-  // A dispatcher that put W3C `traceparent`/`tracestate` fields on the job is linked, as the
-  // conventions ask of a process span (a link, not a parent: the job may wait long in between).
-  const creation = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, job));
+  // A dispatcher that put W3C `traceparent`/`tracestate` on the job (or its `input` object) is
+  // linked, as the conventions ask of a process span: a link, not a parent, for a job may wait long.
+  const creation = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, traceCarrier(job)));
   const links: Link[] = creation === undefined ? [] : [{ context: creation }];
   return tracer.startSpan(`process ${workerName}`, { kind: SpanKind.CONSUMER, attributes, links }, ROOT_CONTEXT);
+}
+
+/** Where a job carries its dispatcher's trace context: its own fields, or those of its `input`. */
+function traceCarrier(job: Job): object {
+  if (typeof job.traceparent === "string") return job;
+  const input = job.input;
+  return typeof input === "object" && input !== null && !Array.isArray(input) ? input : {};
 }
 
 function fail(span: Span, error: unknown): void {

@@ -6,8 +6,10 @@
  */
 import { type ArtifactData, type ArtifactFields, buildArtifactForm } from "./artifact.js";
 import { TypedEmitter } from "./emitter.js";
-import type { HttpCore, RequestOptions } from "./http/core.js";
+import type { CallObservation, HttpCore, RequestOptions } from "./http/core.js";
 import type { Logger } from "./logger.js";
+import { type ProbeOptions, resolveProbeOptions } from "./ops/probe-server.js";
+import { WorkerOps } from "./ops/worker-ops.js";
 import {
   type ConnectionOptions,
   createHttpCore,
@@ -22,6 +24,7 @@ import type { CompletionStatus, LoopSettings, LoopWorker, RunOptions } from "./r
 import { didYouMean } from "./suggest.js";
 import type { ArtifactResponse, Job, JobId, JsonObject, PresenceStatus, ReviewResponse } from "./types.js";
 import { expectJob, expectJobList, expectObject, expectObjectWith } from "./validate.js";
+import { VERSION } from "./version.js";
 import { WORKER_EVENT_NAMES, type WorkerEventName, type WorkerEvents } from "./worker-events.js";
 import type { WorkerStatus } from "./worker-status.js";
 
@@ -82,6 +85,14 @@ export interface WorkerOptions extends ConnectionOptions {
    * @default 30000
    */
   shutdownGraceMs?: number | undefined;
+  /**
+   * Serve probes and metrics while `run()` is active: `GET /healthz`, `/readyz` and
+   * `/metrics` on a small HTTP server (`true` for the defaults). Off unless set.
+   * See the README's "Running in production".
+   * @default undefined (no server)
+   * @example { port: 8001, host: "0.0.0.0" }
+   */
+  probes?: boolean | ProbeOptions | undefined;
 }
 
 /** Arguments of {@link Worker.heartbeat}. */
@@ -126,6 +137,8 @@ export class Worker implements AsyncDisposable {
   #loop: RunLoop | undefined;
   /** The last run, kept for `status()` after it ended. */
   #lastLoop: RunLoop | undefined;
+  /** Probes and metrics, when the `probes` option asks for them. */
+  readonly #ops: WorkerOps | undefined;
   readonly #events = new TypedEmitter<WorkerEvents>((event, error) =>
     this.logger.error(
       `a listener of "${String(event)}" threw; the worker goes on: ${error instanceof Error ? error.message : String(error)}`,
@@ -134,7 +147,11 @@ export class Worker implements AsyncDisposable {
 
   /** @throws TypeError when no token is given or set in `MODELREINS_TOKEN`, or an option is invalid. */
   constructor(options: WorkerOptions = {}) {
-    this.#http = createHttpCore(options, ["MODELREINS_TOKEN"]);
+    const probes =
+      options.probes === undefined || options.probes === false ? undefined : resolveProbeOptions(options.probes);
+    // Without probes the HTTP core gets no observer, and its calls pay nothing for metrics.
+    const onCall = probes && ((call: CallObservation) => this.#ops?.observeCall(call));
+    this.#http = createHttpCore(options, ["MODELREINS_TOKEN"], process.env, onCall);
     this.url = this.#http.baseUrl;
     const name = options.name ?? defaultWorkerName();
     if (typeof name !== "string" || name.trim() === "") {
@@ -148,6 +165,15 @@ export class Worker implements AsyncDisposable {
       shutdownGraceMs: positiveNumber("shutdownGraceMs", options.shutdownGraceMs, 30_000),
       tags: tagList("tags", options.tags),
     });
+    if (probes) {
+      const settings = { ...this.#settings, ...probes, timeoutMs: this.#http.timeoutMs };
+      this.#ops = new WorkerOps(this, () => this.status(), settings, VERSION, this.logger);
+    }
+  }
+
+  /** The probe server's address (`http://127.0.0.1:8001`) while it listens; see the `probes` option. */
+  get probeUrl(): string | undefined {
+    return this.#ops?.url;
   }
 
   /** The logger this worker writes to. */
@@ -266,12 +292,19 @@ export class Worker implements AsyncDisposable {
     if (this.#loop) throw new Error(`Worker "${this.name}" is running already; call stop() before run() again.`);
     const emit = (event: WorkerEventName, payload: WorkerEvents[WorkerEventName]) => this.#events.emit(event, payload);
     const loop = new RunLoop(this.#loopWorker(handler), this.#settings, options, emit);
+    // Before the loop starts: a probe port in use fails run() at once, naming the port.
+    await this.#ops?.starting();
     this.#loop = loop;
     this.#lastLoop = loop;
+    let fatal: unknown;
     try {
       await loop.run();
+    } catch (error) {
+      fatal = error;
+      throw error;
     } finally {
       this.#loop = undefined;
+      await this.#ops?.ended(fatal);
     }
   }
 
@@ -282,6 +315,8 @@ export class Worker implements AsyncDisposable {
    */
   async stop(): Promise<void> {
     await this.#loop?.stop();
+    // After a fatal error the probe server stayed up to answer 503: a stop ends it.
+    await this.#ops?.close();
   }
 
   /**

@@ -100,6 +100,8 @@ export class HttpCore {
   readonly baseUrl: string;
   readonly routes: Routes;
   readonly logger: Logger;
+  /** The timeout of each attempt, in ms, unless a call gives its own. */
+  readonly timeoutMs: number;
   #token: string;
   #config: HttpCoreConfig;
 
@@ -107,6 +109,7 @@ export class HttpCore {
     this.baseUrl = config.baseUrl;
     this.routes = config.routes;
     this.logger = config.logger;
+    this.timeoutMs = config.timeoutMs;
     this.#token = config.token;
     this.#config = config;
   }

@@ -6,9 +6,9 @@
  */
 import type { CallObservation } from "../http/core.js";
 import type { Logger } from "../logger.js";
+import { type ObservableWorker, type StatusView, subscribe } from "./event-adapter.js";
 import { type ProbeServer, startProbeServer } from "./probe-server.js";
 import { type ProbeFacts, type ProbeLimits, probeLimits } from "./probe-state.js";
-import { type ObservableWorker, type StatusView, subscribe } from "./worker-events.js";
 import { WorkerMetrics } from "./worker-metrics.js";
 
 /** The settings of the probes and the gauges. */

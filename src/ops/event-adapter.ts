@@ -1,15 +1,14 @@
 /**
- * The one place that knows the worker's lifecycle event names and payloads
- * on behalf of probes, metrics and tracing: they get plain callbacks, so a
- * renamed event or field is fixed here alone.
+ * The one place where probes, metrics and tracing meet the worker's events
+ * and status: they get plain callbacks, so a renamed event or field is fixed
+ * here alone.
  */
 import type { Job } from "../types.js";
+import type { StopReason, WorkerEventName, WorkerEvents } from "../worker-events.js";
+import type { WorkerStatus } from "../worker-status.js";
 
 /** How a job ended. */
 export type JobOutcome = "completed" | "failed" | "cancelled";
-
-/** Why a stop began, as the worker's `stopping` event says. */
-export type StopReason = string;
 
 /** What ops code can be told; every callback is optional. */
 export interface OpsHandlers {
@@ -33,26 +32,25 @@ export interface OpsHandlers {
   stopped?(fatal: unknown): void;
 }
 
-/** A listener as the worker's emitter takes it. */
-// biome-ignore lint/suspicious/noExplicitAny: the worker's typed overloads must fit this one shape.
-type AnyListener = (payload: any) => void;
-
-/** What ops code needs of a worker: its name and its events. */
+/** What ops code needs of a worker: its name and its events (a `Worker` is one). */
 export interface ObservableWorker {
   /** The worker's instance name. */
   readonly name: string;
   /** Adds a listener for a lifecycle event. */
-  on(event: string, listener: AnyListener): unknown;
+  on<K extends WorkerEventName>(event: K, listener: (payload: WorkerEvents[K]) => unknown): unknown;
   /** Removes a listener added with `on`. */
-  off(event: string, listener: AnyListener): unknown;
+  off<K extends WorkerEventName>(event: K, listener: (payload: WorkerEvents[K]) => unknown): unknown;
 }
+
+/** What ops code reads of `worker.status()`. */
+export type StatusView = Pick<WorkerStatus, "state" | "paused" | "jobs" | "undelivered" | "lastAnswerAt">;
 
 /** Subscribes `handlers` to the worker's events; returns the unsubscribe. */
 export function subscribe(worker: ObservableWorker, handlers: OpsHandlers): () => void {
-  const listeners: Array<[string, AnyListener]> = [];
-  const add = (event: string, listener: AnyListener) => {
-    listeners.push([event, listener]);
+  const added: Array<() => void> = [];
+  const add = <K extends WorkerEventName>(event: K, listener: (payload: WorkerEvents[K]) => void) => {
     worker.on(event, listener);
+    added.push(() => worker.off(event, listener));
   };
   const h = handlers;
   if (h.claimed) add("job:claimed", (e) => h.claimed?.(e.job));
@@ -73,17 +71,6 @@ export function subscribe(worker: ObservableWorker, handlers: OpsHandlers): () =
   if (h.stopping) add("worker:stopping", (e) => h.stopping?.(e.reason, e.error));
   if (h.stopped) add("worker:stopped", (e) => h.stopped?.(e.error));
   return () => {
-    for (const [event, listener] of listeners.splice(0)) worker.off(event, listener);
+    for (const remove of added.splice(0)) remove();
   };
-}
-
-/** What ops code reads of `worker.status()`. */
-export interface StatusView {
-  readonly state: "idle" | "running" | "stopping" | "stopped";
-  readonly paused: boolean;
-  /** Jobs in hand, in any phase. */
-  readonly jobs: readonly unknown[];
-  /** Of those, the results waiting for another delivery attempt. */
-  readonly undelivered: number;
-  readonly lastAnswerAt: number | undefined;
 }
