@@ -103,7 +103,11 @@ export function traced(worker: ObservableWorker, handler: JobHandler, options: T
       if (entry === undefined) return;
       entry.span.setAttribute(TRACE_ATTRIBUTES.outcome, outcome);
       if (error !== undefined) fail(entry.span, error);
-      else if (outcome === "cancelled") entry.span.setStatus({ code: SpanStatusCode.ERROR, message: "cancelled" });
+      if (outcome === "cancelled") {
+        // A cancelled job's result is dropped: no delivery follows, the span ends here.
+        close(job, (cancelled) => cancelled.span.setStatus({ code: SpanStatusCode.ERROR, message: "cancelled" }));
+        return;
+      }
       entry.delivery ??= tracer.startSpan(
         "deliver",
         { kind: SpanKind.CLIENT, attributes: { [TRACE_ATTRIBUTES.worker]: worker.name } },

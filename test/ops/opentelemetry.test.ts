@@ -2,6 +2,7 @@
 // job with its outcome, the handler's span active (a span made inside it is its child), and the
 // delivery as a child span with its retries as events.
 
+import { EventEmitter } from "node:events";
 import { context, propagation, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
@@ -155,6 +156,38 @@ describe("traced()", () => {
     expect(spanOf(plain.id)?.links).toEqual([]);
     await worker.stop();
     await running;
+  });
+
+  it("ends a cancelled job's span at once (no delivery follows), and open spans when run() ends", async () => {
+    // Cancellation reaches the loop through the coordinator's word (another part of the SDK): here
+    // the events come from an emitter made by hand, in the order the loop sends them.
+    const events = new EventEmitter();
+    const fake = {
+      name: "fake",
+      on: (event: string, listener: (payload: never) => unknown) =>
+        events.on(event, listener as (payload: unknown) => void),
+      off: (event: string, listener: (payload: never) => unknown) =>
+        events.off(event, listener as (payload: unknown) => void),
+    };
+    const handler = traced(fake, () => "late", { tracer });
+    const job = (id: number) => ({ id, prompt: "p" }) as Job;
+    const { worker: unused } = setup();
+    const ctx = { signal: new AbortController().signal, worker: unused, logger: unused.logger };
+    events.emit("job:claimed", { job: job(1), adopted: false });
+    await handler(job(1), ctx);
+    events.emit("job:cancelled", { job: job(1), reason: new Error("cancelled on the coordinator"), durationMs: 5 });
+    const cancelled = byName("process fake")[0] as ReadableSpan;
+    expect(cancelled.attributes[TRACE_ATTRIBUTES.outcome]).toBe("cancelled");
+    expect(cancelled.status).toEqual({ code: SpanStatusCode.ERROR, message: "cancelled" });
+    expect(byName("deliver")).toEqual([]);
+
+    events.emit("job:claimed", { job: job(2), adopted: true });
+    await handler(job(2), ctx);
+    events.emit("job:completed", { job: job(2), result: "late", durationMs: 5 });
+    expect(byName("process fake")).toHaveLength(1); // still delivering
+    events.emit("worker:stopped", { reason: "stop" });
+    expect(byName("process fake")).toHaveLength(2);
+    expect(byName("deliver")).toHaveLength(1);
   });
 
   it("refuses what it cannot use", () => {
