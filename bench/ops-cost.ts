@@ -17,6 +17,8 @@ import {
 export interface OpsParams {
   concurrency: number;
   jobs: number;
+  /** Jobs per run against the in-process stand-in for the coordinator. */
+  loopJobs: number;
   rounds: number;
   warmupJobs: number;
 }

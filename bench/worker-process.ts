@@ -534,6 +534,30 @@ async function loopOnly(params: LoopParams) {
 // ---------------------------------------------------------------------------
 // Ops: what probes + metrics, and tracing, cost per job (bench/ops-cost.ts).
 
-function opsCost(params: OpsParams) {
-  return opsRounds(params, (variant, n, name) => measureThroughput(variant, params.concurrency, n, name));
+async function opsCost(params: OpsParams) {
+  const overHttp = await opsRounds(params, (variant, n, name) =>
+    measureThroughput(variant, params.concurrency, n, name),
+  );
+  // The same with the in-process stand-in for the coordinator: the SDK's own CPU alone, far less noisy.
+  const stub = stubCoordinator(0);
+  const alone = await opsRounds({ ...params, jobs: params.loopJobs }, async (variant, n, name) => {
+    const done = stub.queue(n);
+    gc();
+    const cpu0 = process.cpuUsage();
+    const t0 = nowNs();
+    const running = start(variant, {
+      name,
+      concurrency: params.concurrency,
+      pollIntervalMs: 100,
+      handler: noop,
+      fetch: stub.fetch,
+    });
+    await done;
+    const seconds = msBetween(t0, nowNs()) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await running.stop();
+    await running.done;
+    return { jobsPerSec: n / seconds, cpuUsPerJob: (cpu.user + cpu.system) / n };
+  });
+  return { overHttp, alone };
 }
