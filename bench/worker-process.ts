@@ -492,6 +492,27 @@ function stubCoordinator(delayMs: number) {
   };
 }
 
+/** One run of `n` no-op jobs against the in-process stand-in: the loop's own CPU per job. */
+async function measureAlone(
+  stub: ReturnType<typeof stubCoordinator>,
+  variant: Variant | OpsVariant,
+  concurrency: number,
+  n: number,
+  name: string,
+): Promise<{ jobsPerSec: number; cpuUsPerJob: number }> {
+  const done = stub.queue(n);
+  gc();
+  const cpu0 = process.cpuUsage();
+  const t0 = nowNs();
+  const running = start(variant, { name, concurrency, pollIntervalMs: 100, handler: noop, fetch: stub.fetch });
+  await done;
+  const seconds = msBetween(t0, nowNs()) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await running.stop();
+  await running.done;
+  return { jobsPerSec: n / seconds, cpuUsPerJob: (cpu.user + cpu.system) / n };
+}
+
 async function loopOnly(params: LoopParams) {
   const out = [];
   URL_ = "http://stub.localhost";
@@ -504,24 +525,9 @@ async function loopOnly(params: LoopParams) {
       for (let r = -1; r < params.rounds; r++) {
         const order: Variant[] = r % 2 === 0 ? ["bare", "sdk"] : ["sdk", "bare"];
         for (const variant of order) {
-          const done = stub.queue(n);
-          gc();
-          const cpu0 = process.cpuUsage();
-          const t0 = nowNs();
-          const running = start(variant, {
-            name: "loop",
-            concurrency,
-            pollIntervalMs: 100,
-            handler: noop,
-            fetch: stub.fetch,
-          });
-          await done;
-          const seconds = msBetween(t0, nowNs()) / 1000;
-          const cpu = process.cpuUsage(cpu0);
-          await running.stop();
-          await running.done;
+          const m = await measureAlone(stub, variant, concurrency, n, "loop");
           // Round -1 warms up both loops and is not counted.
-          if (r >= 0) runs[variant].push({ jobsPerSec: n / seconds, cpuUsPerJob: (cpu.user + cpu.system) / n });
+          if (r >= 0) runs[variant].push(m);
         }
       }
       out.push({ delayMs, concurrency, jobs: n, ...runs });
@@ -540,24 +546,8 @@ async function opsCost(params: OpsParams) {
   );
   // The same with the in-process stand-in for the coordinator: the SDK's own CPU alone, far less noisy.
   const stub = stubCoordinator(0);
-  const alone = await opsRounds({ ...params, jobs: params.loopJobs }, async (variant, n, name) => {
-    const done = stub.queue(n);
-    gc();
-    const cpu0 = process.cpuUsage();
-    const t0 = nowNs();
-    const running = start(variant, {
-      name,
-      concurrency: params.concurrency,
-      pollIntervalMs: 100,
-      handler: noop,
-      fetch: stub.fetch,
-    });
-    await done;
-    const seconds = msBetween(t0, nowNs()) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    await running.stop();
-    await running.done;
-    return { jobsPerSec: n / seconds, cpuUsPerJob: (cpu.user + cpu.system) / n };
-  });
+  const alone = await opsRounds({ ...params, jobs: params.loopJobs }, (variant, n, name) =>
+    measureAlone(stub, variant, params.concurrency, n, name),
+  );
   return { overHttp, alone };
 }
