@@ -292,10 +292,17 @@ export class Worker implements AsyncDisposable {
     if (this.#loop) throw new Error(`Worker "${this.name}" is running already; call stop() before run() again.`);
     const emit = (event: WorkerEventName, payload: WorkerEvents[WorkerEventName]) => this.#events.emit(event, payload);
     const loop = new RunLoop(this.#loopWorker(handler), this.#settings, options, emit);
-    // Before the loop starts: a probe port in use fails run() at once, naming the port.
-    await this.#ops?.starting();
     this.#loop = loop;
     this.#lastLoop = loop;
+    if (this.#ops) {
+      // Before the loop starts: a probe port in use fails run() at once, naming the port.
+      try {
+        await this.#ops.starting();
+      } catch (error) {
+        this.#loop = undefined;
+        throw error;
+      }
+    }
     let fatal: unknown;
     try {
       await loop.run();
