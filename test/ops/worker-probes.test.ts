@@ -118,6 +118,25 @@ describe("the probe server of a running worker", () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
+  it("/readyz turns 503 while the coordinator does not answer, and 200 again when it does; /healthz stays 200", async () => {
+    // Limits from these intervals: not ready after 3 × 20 + 100 = 160 ms without an answer.
+    const { coordinator, worker: probed } = await setup({ timeoutMs: 100, maxRetries: 0 });
+    const running = probed.run(() => "ok", { handleSignals: false });
+    const url = () => probed.probeUrl as string;
+    await vi.waitFor(async () => expect((await get(`${url()}/readyz`)).status).toBe(200));
+    for (const route of ["heartbeat", "inbox"] as const) coordinator.faults.add({ route, kind: "status", status: 503 });
+    await vi.waitFor(async () => expect((await get(`${url()}/readyz`)).status).toBe(503), { timeout: 5_000 });
+    expect((await get(`${url()}/readyz`)).json().reason).toMatch(
+      /^the coordinator has not answered for [\d.]+ s \(limit 0\.2 s\)$/,
+    );
+    // Failed heartbeats still show the loop turning: alive, not ready.
+    expect((await get(`${url()}/healthz`)).status).toBe(200);
+    coordinator.faults.clear();
+    await vi.waitFor(async () => expect((await get(`${url()}/readyz`)).status).toBe(200), { timeout: 5_000 });
+    await probed.stop();
+    await running;
+  });
+
   it("a probe port in use fails run() at once with a message naming the port", async () => {
     const { worker: first } = await setup();
     const running = first.run(() => "ok", { handleSignals: false });
