@@ -179,6 +179,8 @@ describe("/metrics after a fault-injected run", () => {
     // Every tenth job fails in its handler: the failed counter has something to count too.
     const failing = new Set(jobs.filter((_, i) => i % 10 === 3).map((job) => String(job.id)));
     addFaults(coordinator, faultMix());
+    let retryEvents = 0;
+    probed.on("job:delivery-retrying", () => retryEvents++);
     const running = probed.run(
       async (job: Job) => {
         await delay(1);
@@ -205,6 +207,9 @@ describe("/metrics after a fault-injected run", () => {
     expect(value("jobs_failed_total")).toBe(failed);
     expect(value("jobs_claimed_total")).toBe(coordinator.jobs().filter((j) => j.claimed_by === "probed").length);
     expect(value("jobs_cancelled_total")).toBe(0);
+    // Kept results: as many as the events said, and none given up (every job ended with its result).
+    expect(value("results_retried_total")).toBe(retryEvents);
+    expect(value("results_given_up_total")).toBe(0);
     // A heartbeat is never retried within its call: each one a fault hit is one failure.
     const heartbeatFaults = coordinator.requests.filter((r) => r.route === "heartbeat" && r.fault !== undefined).length;
     expect(heartbeatFaults).toBeGreaterThan(0);
