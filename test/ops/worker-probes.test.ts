@@ -81,6 +81,10 @@ describe("the probe server of a running worker", () => {
       status: { state: "running", jobs: [{ id: job.id, phase: "running" }] },
     });
 
+    const during = parseMetrics((await get(`${url}/metrics`)).text);
+    expect(sampleValue(during, "modelreins_worker_jobs_in_flight")).toBe(1);
+    expect(sampleValue(during, "modelreins_worker_jobs_claimed_total")).toBe(1);
+
     const stopped = probed.stop();
     const notReady = await get(`${url}/readyz`);
     expect(notReady.status).toBe(503);
