@@ -62,6 +62,17 @@ export interface HttpCoreConfig {
   logger: Logger;
   /** For tests: the jitter source. */
   random?: () => number;
+  /** Told of every call as it ends, retries included (metrics); when unset, calls pay nothing for it. */
+  onCall?: ((call: CallObservation) => void) | undefined;
+}
+
+/** One finished call, as {@link HttpCoreConfig.onCall} sees it. */
+export interface CallObservation {
+  route: RouteName;
+  /** From the call's start to its answer or its last failure, retries and waits included. */
+  durationMs: number;
+  /** What the call threw; absent when it succeeded. */
+  error?: unknown;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -96,6 +107,8 @@ export class HttpCore {
   readonly baseUrl: string;
   readonly routes: Routes;
   readonly logger: Logger;
+  /** The timeout of each attempt, in ms, unless a call gives its own. */
+  readonly timeoutMs: number;
   #token: string;
   #config: HttpCoreConfig;
 
@@ -103,6 +116,7 @@ export class HttpCore {
     this.baseUrl = config.baseUrl;
     this.routes = config.routes;
     this.logger = config.logger;
+    this.timeoutMs = config.timeoutMs;
     this.#token = config.token;
     this.#config = config;
   }
@@ -117,7 +131,23 @@ export class HttpCore {
    * Retries connection failures, timeouts, 408, 429 and 5xx; throws a
    * {@link WorkerError} subclass for everything else.
    */
-  async request(route: RouteName, spec: CallSpec = {}): Promise<unknown> {
+  request(route: RouteName, spec: CallSpec = {}): Promise<unknown> {
+    const onCall = this.#config.onCall;
+    if (onCall === undefined) return this.#request(route, spec);
+    const started = performance.now();
+    return this.#request(route, spec).then(
+      (body) => {
+        onCall({ route, durationMs: performance.now() - started });
+        return body;
+      },
+      (error: unknown) => {
+        onCall({ route, durationMs: performance.now() - started, error });
+        throw error;
+      },
+    );
+  }
+
+  async #request(route: RouteName, spec: CallSpec): Promise<unknown> {
     const { method, path } = buildRoute(this.routes, route, spec.params);
     const maxRetries = spec.maxRetries ?? this.#config.maxRetries;
     // One key for all attempts of this call, so a server that honours it acts once.
