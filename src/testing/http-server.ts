@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { DroppedConnection } from "./faults.js";
+import { allowedHosts, refuseHost } from "./host-check.js";
 
 /** Options of `coordinator.listen()`. */
 export interface ListenOptions {
@@ -52,12 +53,20 @@ export async function startHttpServer(handler: RequestHandler, options: ListenOp
   }
   const closing = new AbortController();
   const server = createServer((req, res) => {
+    const refused = refuseHost(req.headers.host, hosts);
+    if (refused !== undefined) {
+      // 421 Misdirected Request, and no CORS headers: nothing about the coordinator reaches that page.
+      res.writeHead(421, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ error: refused }));
+      return;
+    }
     void serve(handler, base, req, res, closing.signal);
   });
   server.listen(port, host);
   await once(server, "listening");
   const address = server.address() as AddressInfo;
   const base = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  const hosts = allowedHosts(address.address, address.family, address.port);
 
   let closed: Promise<void> | undefined;
   return {
