@@ -312,11 +312,12 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
           j.status === "failed" || j.status === "cancelled" ? h("button", { type: "button", "data-key": "retry", onclick: function () {
             act("jobs/" + j.id + "/retry", {}, function () { return "Job " + j.id + " is pending again."; });
           } }, "Retry job") : null),
-        h("dl", { class: "facts" }, facts.map(function (f) { return [h("dt", null, f[0]), h("dd", null, f[1])]; })),
+        h("div", { class: "job-top" },
+          h("dl", { class: "facts" }, facts.map(function (f) { return [h("dt", null, f[0]), h("dd", null, f[1])]; })),
+          section("Artifacts", artifacts.length ? h("ul", { class: "artifacts" }, artifacts.map(artifactItem)) : empty("No artifacts linked to this job."))),
         section("Prompt", h("pre", { class: "prompt-text" }, j.prompt)),
         section("Input", h("pre", null, pretty(j.input))),
         section("Result", h("pre", { class: "result" }, pretty(j.result))),
-        section("Artifacts", artifacts.length ? h("ul", { class: "artifacts" }, artifacts.map(artifactItem)) : empty("No artifacts linked to this job.")),
         reviews.length ? section("Reviews", h("ul", null, reviews.map(function (v) {
           return h("li", null, h("a", { href: "#/reviews" }, "Review #" + v.id), " ", badge(v.status), " " + v.title);
         }))) : null,

@@ -73,6 +73,8 @@ button.approve { background: var(--ok); border-color: var(--ok); }
 .actions { display: flex; gap: 8px; margin: 0 0 12px; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; padding: 12px 16px;
   background: var(--panel); border: 1px solid var(--line); border-radius: 8px; }
+.job-top { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; align-items: start; }
+.job-top > section > h2 { margin-top: 0; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; margin: 0;
@@ -99,6 +101,7 @@ figcaption { font-size: 13px; margin-top: 4px; }
   tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
   td, th { border: 0; padding: 2px 10px; }
   .card { flex-direction: column; }
+  .job-top { grid-template-columns: 1fr; }
   .facts { grid-template-columns: 1fr; }
   .facts dt { margin-top: 6px; }
 }
