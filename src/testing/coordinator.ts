@@ -76,7 +76,10 @@ export interface Coordinator {
   readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /**
    * Serves the coordinator over HTTP on loopback (port 0 by default: a free
-   * one). `url` becomes the real URL until the listener closes.
+   * one). `url` becomes the real URL until the listener closes. The web
+   * console is at the root of that URL (`${listener.url}/`). Requests whose
+   * `Host` is not the listener's own address or `localhost` with its port are
+   * answered 421, so other sites cannot reach it through DNS rebinding.
    */
   listen(options?: ListenOptions): Promise<Listener>;
   /** Fault injection: see {@link Faults}. */

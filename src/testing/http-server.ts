@@ -28,7 +28,7 @@ export interface ListenOptions {
 
 /** A running HTTP listener. */
 export interface Listener {
-  /** The base URL, such as `http://127.0.0.1:53211`. */
+  /** The base URL, such as `http://127.0.0.1:53211`; the web console is at `${url}/`. */
   readonly url: string;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;

@@ -233,4 +233,21 @@ describe("the snapshot, artifacts and events", () => {
     abort.abort();
     await expect(reader.read()).rejects.toThrow();
   });
+
+  it("does not hold the coordinator open: close() ends a connected event stream", async () => {
+    const res = await fetch(`${listener.url}/_console/api/events?secret=${secret}`);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await coordinator.close();
+    // Ended cleanly or cut off, either way the stream ends (a hang would time the test out).
+    const drain = async () => {
+      while (!(await reader.read()).done);
+    };
+    expect(
+      await drain().then(
+        () => "ended",
+        () => "ended",
+      ),
+    ).toBe("ended");
+  });
 });

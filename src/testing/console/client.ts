@@ -82,6 +82,17 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
   function clip(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
   function badge(status) { return h("span", { class: "badge " + status }, status); }
   function jobLink(id, key) { return h("a", { href: "#/jobs/" + id, "data-key": key }, "job " + id); }
+  /** A table whose cells carry their column's name, shown beside them in a narrow window. */
+  function table(cls, headers, rows) {
+    rows.forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (cell, i) {
+        if (headers[i]) cell.setAttribute("data-label", headers[i]);
+      });
+    });
+    return h("table", { class: cls },
+      h("thead", null, h("tr", null, headers.map(function (t) { return h("th", { scope: "col" }, t); }))),
+      h("tbody", null, rows));
+  }
   function empty(text) { return h("p", { class: "empty" }, text); }
   function section(title) {
     var rest = Array.prototype.slice.call(arguments, 1);
@@ -224,11 +235,7 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
       if (jobs.length === 0) return fill(list, empty("No " + filter + " jobs."));
       var shown = jobs.slice(0, 500);
       fill(list, [
-        h("table", { class: "jobs" },
-          h("thead", null, h("tr", null, ["Job", "Status", "Prompt", "Worker", "Priority", "Created", "Updated"].map(function (t) {
-            return h("th", { scope: "col" }, t);
-          }))),
-          h("tbody", null, shown.map(function (j) {
+        table("jobs", ["Job", "Status", "Prompt", "Worker", "Priority", "Created", "Updated"], shown.map(function (j) {
             return h("tr", { "data-job": j.id, "data-status": j.status },
               h("td", null, jobLink(j.id, "job-" + j.id)),
               h("td", null, badge(j.status)),
@@ -237,7 +244,7 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
               h("td", null, j.priority),
               h("td", null, when(j.created_at)),
               h("td", null, when(j.updated_at)));
-          }))),
+          })),
         jobs.length > shown.length ? h("p", { class: "note" }, "Showing the newest 500 of " + jobs.length + ".") : null,
       ]);
     };
@@ -344,11 +351,7 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
       if (s.workers.length === 0) {
         return fill(region, empty("No workers yet: start one with MODELREINS_URL=" + location.origin + " and a worker token, or run npm run demo."));
       }
-      fill(region, h("table", { class: "workers" },
-        h("thead", null, h("tr", null, ["Worker", "Status", "Last heartbeat", "In flight", "Tags", ""].map(function (t) {
-          return h("th", { scope: "col" }, t);
-        }))),
-        h("tbody", null, s.workers.map(function (w) {
+      fill(region, table("workers", ["Worker", "Status", "Last heartbeat", "In flight", "Tags", ""], s.workers.map(function (w) {
           var p = s.presence.find(function (x) { return x.instance === w.name; });
           var flying = s.jobs.filter(function (j) { return j.status === "running" && j.claimed_by === w.name; });
           var status = w.paused ? "paused" : p && !p.online ? "offline" : w.status;
@@ -369,7 +372,7 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
                 });
               },
             }, w.paused ? "Resume" : "Pause")));
-        }))));
+        })));
     };
   };
 
@@ -385,18 +388,16 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
       var decided = s.reviews.filter(function (v) { return v.status !== "pending"; }).reverse();
       fill(pendingRegion, pending.length ? h("ul", { class: "reviews" }, pending.map(function (v) { return reviewCard(s, v); }))
         : empty("Nothing to review. Workers put items here with submitReview()."));
-      fill(decidedRegion, decided.length ? h("table", { class: "decided" },
-        h("thead", null, h("tr", null, ["Review", "Decision", "Note", "Job", "Decided"].map(function (t) { return h("th", { scope: "col" }, t); }))),
-        h("tbody", null, decided.map(function (v) {
+      fill(decidedRegion, decided.length ? table("decided", ["Review", "Decision", "Note", "Job", "Decided"], decided.map(function (v) {
           return h("tr", { "data-review": v.id },
             h("td", null, "#" + v.id + " " + v.title),
             h("td", null, badge(v.status)),
             h("td", null, v.note || "—"),
             h("td", null, v.job_id ? jobLink(v.job_id, "rj-" + v.id) : "—"),
             h("td", null, when(v.decided_at)));
-        }))) : empty("No decisions yet."));
+        })) : empty("No decisions yet."));
     };
-  }
+  };
 
   /** A review's preview, shown inline when it is an image artifact of this coordinator. */
   function previewOf(s, v) {
@@ -475,7 +476,11 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
     document.querySelectorAll(".age[data-since]").forEach(function (el) { el.textContent = age(el.getAttribute("data-since")); });
   }, 1000);
 
-  window.addEventListener("hashchange", navigate);
+  // After a move to another page, keyboard and screen-reader users start at its content.
+  window.addEventListener("hashchange", function () {
+    navigate();
+    document.getElementById("view").focus({ preventScroll: true });
+  });
   navigate();
   refresh().then(listen);
 })();

@@ -97,9 +97,12 @@ figcaption { font-size: 13px; margin-top: 4px; }
   header, main { padding-left: 12px; padding-right: 12px; }
   .live { margin-left: 0; }
   table thead { display: none; }
-  table, tbody, tr, td, th { display: block; width: 100%; }
-  tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
-  td, th { border: 0; padding: 2px 10px; }
+  table, tbody { display: block; width: 100%; }
+  tr { border-bottom: 1px solid var(--line); display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 14px; padding: 8px 10px; }
+  td, th { display: block; border: 0; padding: 0; }
+  td.prompt, tbody th { flex-basis: 100%; }
+  td[data-label]::before { content: attr(data-label) " "; color: var(--muted); font-size: 12px; }
+  table.jobs td[data-label="Job"]::before, table.jobs td[data-label="Status"]::before, table.jobs td[data-label="Prompt"]::before { content: none; }
   .card { flex-direction: column; }
   .job-top { grid-template-columns: 1fr; }
   .facts { grid-template-columns: 1fr; }
