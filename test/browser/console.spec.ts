@@ -254,3 +254,21 @@ test("an action without the secret, or from another origin, is refused and chang
   expect(fromPage).toBe(200);
   expect(scene.coordinator.job(id ?? 0).status).toBe("cancelled");
 });
+
+test("a worker's job in flight, its status and its heartbeat's age are on the workers page", async () => {
+  const asWorker = (path: string, method: string, body: unknown) =>
+    scene.coordinator.fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${scene.coordinator.workerToken}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  expect((await asWorker("/presence", "PUT", { instance: "hand-worker", status: "busy", tags: "" })).status).toBe(200);
+  const job = scene.coordinator.createJob({ prompt: "held", assigned_to: "hand-worker" });
+  expect((await asWorker(`/api/jobs/${job.id}/claim`, "POST", { worker: "hand-worker" })).status).toBe(200);
+  await page.click('nav a[data-section="workers"]');
+  const row = page.locator('tr[data-worker="hand-worker"]');
+  await row.waitFor();
+  expect(await row.locator(".badge").textContent()).toBe("busy");
+  expect(await row.locator(`a[href="#/jobs/${job.id}"]`).textContent()).toBe(`job ${job.id}`);
+  await expect.poll(() => row.locator(".age").textContent()).toMatch(/^[0-9]+ s ago$/);
+});
