@@ -79,6 +79,24 @@ test("the job page shows the prompt, the formatted result and the PNG rendered",
   expect(await page.locator("pre.prompt-text").textContent()).toBe("a lighthouse at dusk");
   expect(await page.locator(".facts").textContent()).toContain("Claimed by");
   expect(await page.locator("figcaption").textContent()).toMatch(/^artifact\.png · image\/png · [0-9.]+ KB$/);
+  // Another artifact for the job appears on its open page, as a link with its size.
+  const form = new FormData();
+  form.append("file", new Blob(["hello"], { type: "text/plain" }), "notes.txt");
+  form.append("content_type", "text/plain");
+  form.append("filename", "notes.txt");
+  form.append("job_id", "1");
+  const upload = await fetch(`${base}/api/artifacts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${scene.coordinator.workerToken}` },
+    body: form,
+  });
+  expect(upload.status).toBe(201);
+  const link = page.locator("ul.artifacts a", { hasText: "notes.txt" });
+  await link.waitFor();
+  expect(await link.textContent()).toBe("notes.txt · text/plain · 5 B");
+  expect(
+    await page.evaluate((href) => fetch(href).then((r) => r.text()), (await link.getAttribute("href")) ?? ""),
+  ).toBe("hello");
 });
 
 test("the review is approved in the queue and moves to the decided list", async () => {

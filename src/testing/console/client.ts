@@ -231,7 +231,9 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
         }, label));
       }));
       var jobs = s.jobs.filter(function (j) { return !filter || j.status === filter; }).reverse();
-      if (s.jobs.length === 0) return fill(list, empty("No jobs yet: dispatch one above, or run npm run demo."));
+      if (s.jobs.length === 0) {
+        return fill(list, h("p", { class: "empty" }, "No jobs yet: dispatch one above, or run ", h("code", null, "npm run demo"), "."));
+      }
       if (jobs.length === 0) return fill(list, empty("No " + filter + " jobs."));
       var shown = jobs.slice(0, 500);
       fill(list, [
