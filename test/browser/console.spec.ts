@@ -290,3 +290,14 @@ test("a worker's job in flight, its status and its heartbeat's age are on the wo
   expect(await row.locator(`a[href="#/jobs/${job.id}"]`).textContent()).toBe(`job ${job.id}`);
   await expect.poll(() => row.locator(".age").textContent()).toMatch(/^[0-9]+ s ago$/);
 });
+
+test("the console opened at localhost instead of 127.0.0.1 acts as well", async () => {
+  const port = new URL(base).port;
+  await page.goto(`http://localhost:${port}/#/workers`);
+  const row = page.locator('tr[data-worker="hand-worker"]');
+  await row.waitFor();
+  await row.locator("button").click();
+  await expect.poll(() => row.locator(".badge").textContent()).toBe("paused");
+  expect(scene.coordinator.workers().find((w) => w.name === "hand-worker")?.paused).toBe(true);
+  expect(await page.locator("#flash").textContent()).toBe("hand-worker paused: it takes no new jobs.");
+});

@@ -212,6 +212,7 @@ describe("the snapshot, artifacts and events", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await res.text()).toBe("<script>alert(1)</script>");
     expect((await fetch(`${listener.url}/_console/artifacts/nope`)).status).toBe(404);
+    expect((await fetch(`${listener.url}/_console/artifacts/%E0%A4%A`)).status).toBe(404);
     const state = (await (await call("state")).json()) as { artifacts: Record<string, unknown>[] };
     expect(state.artifacts[0]).toMatchObject({ slug, filename: "page.html" });
     expect(state.artifacts[0]).not.toHaveProperty("bytes");

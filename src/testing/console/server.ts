@@ -121,7 +121,7 @@ export class ConsoleServer {
     if (pathname === "/_console/app.css") return text(CONSOLE_STYLE, "text/css; charset=utf-8");
     if (pathname === "/_console/icon.svg") return text(CONSOLE_ICON, "image/svg+xml");
     const slug = /^\/_console\/artifacts\/([^/]+)$/.exec(pathname)?.[1];
-    if (slug !== undefined) return this.#artifact(decodeURIComponent(slug));
+    if (slug !== undefined) return this.#artifact(decodeSlug(slug));
     throw new CoordinatorError(404, `the console has no page ${pathname}; open / for the console.`);
   }
 
@@ -140,20 +140,23 @@ export class ConsoleServer {
 
   /** Refuses a call that does not come from the console's own page. */
   #checkCaller(request: Request, url: URL): void {
+    // The listener has checked Host already: the page is at http://127.0.0.1:<port> or http://localhost:<port>.
+    const host = request.headers.get("host");
+    const pageOrigin = host === null ? url.origin : `http://${host.toLowerCase()}`;
     // EventSource cannot send headers: the event stream takes the secret as a query parameter.
     const given =
       request.headers.get(SECRET_HEADER) ?? (url.pathname === `${API}events` ? url.searchParams.get("secret") : null);
     if (given === null || !sameSecret(given, this.#secret)) {
       throw new CoordinatorError(
         403,
-        `console calls need the "${SECRET_HEADER}" header that the console page carries; open the console at ${url.origin}/ instead of calling ${url.pathname} directly.`,
+        `console calls need the "${SECRET_HEADER}" header that the console page carries; open the console at ${pageOrigin}/ instead of calling ${url.pathname} directly.`,
       );
     }
     const origin = request.headers.get("origin");
-    if (origin !== null && origin !== url.origin) {
+    if (origin !== null && origin !== pageOrigin) {
       throw new CoordinatorError(
         403,
-        `console calls must come from the console's own page (${url.origin}), not ${origin}.`,
+        `console calls must come from the console's own page (${pageOrigin}), not ${origin}.`,
       );
     }
   }
@@ -245,6 +248,14 @@ const ACTIONS: readonly Action[] = [
   { pattern: /^reviews\/([1-9][0-9]*)\/approve$/, review: "approved" },
   { pattern: /^reviews\/([1-9][0-9]*)\/reject$/, review: "rejected" },
 ];
+
+function decodeSlug(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new CoordinatorError(404, `no artifact ${JSON.stringify(raw)}.`);
+  }
+}
 
 function sameSecret(given: string, secret: string): boolean {
   const a = Buffer.from(given);
