@@ -1,5 +1,6 @@
 // The web console's server side over real HTTP: page, secret, Host check, actions, event stream. The page itself is tested in Chromium (test/browser).
 import { request as httpRequest } from "node:http";
+import { gzipSync } from "node:zlib";
 import { type Coordinator, createCoordinator, type Listener } from "modelreins-worker/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -69,6 +70,17 @@ describe("the console page", () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: "the console has no page /_console/nope; open / for the console." });
     expect((await fetch(`${listener.url}/`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("stays light: page, script and style under 40 kB together (the README says about 33 kB, 10 kB gzipped)", async () => {
+    const parts = await Promise.all(
+      ["/", "/_console/app.js", "/_console/app.css"].map(async (path) =>
+        (await fetch(`${listener.url}${path}`)).text(),
+      ),
+    );
+    const all = parts.join("");
+    expect(Buffer.byteLength(all)).toBeLessThan(40_000);
+    expect(gzipSync(all).length).toBeLessThan(12_000);
   });
 
   it("keeps its own requests out of the coordinator's request log", async () => {

@@ -11,7 +11,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { JobId } from "../../types.js";
-import type { CoordinatorEventType, CoordinatorListener } from "../events.js";
+import type { CoordinatorListener } from "../events.js";
 import type {
   ArtifactRecord,
   CoordinatorJob,
@@ -22,6 +22,7 @@ import type {
 } from "../records.js";
 import { CoordinatorError } from "../reply.js";
 import { CONSOLE_SCRIPT } from "./client.js";
+import { changeStream } from "./event-stream.js";
 import { CONSOLE_ICON, consolePage } from "./page.js";
 import { CONSOLE_STYLE } from "./style.js";
 
@@ -66,9 +67,6 @@ export interface ConsoleBackend {
 /** The header that carries the per-start secret. */
 export const SECRET_HEADER = "x-console-secret";
 const API = "/_console/api/";
-
-/** Events that change nothing the console shows: the request log and injected faults. */
-const QUIET_EVENTS: ReadonlySet<CoordinatorEventType> = new Set(["request", "fault"]);
 
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
@@ -183,46 +181,12 @@ export class ConsoleServer {
     return this.#backend.admin(call, url.origin, signal);
   }
 
-  /** Server-sent events: the type of each coordinator event, so the page fetches a fresh snapshot. */
+  /** Server-sent events: the page fetches a fresh snapshot on each. */
   #events(signal: AbortSignal): Response {
-    const encoder = new TextEncoder();
-    let stop = (): void => {};
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        const send = (chunk: string): void => {
-          try {
-            controller.enqueue(encoder.encode(chunk));
-          } catch {
-            stop();
-          }
-        };
-        const unsubscribe = this.#backend.on((event) => {
-          if (!QUIET_EVENTS.has(event.type)) send(`event: change\ndata: ${event.type}\n\n`);
-        });
-        // A comment now and then keeps idle connections from being timed out by the browser or a proxy.
-        const keepAlive = setInterval(() => send(": keep-alive\n\n"), 15_000);
-        keepAlive.unref();
-        stop = () => {
-          unsubscribe();
-          clearInterval(keepAlive);
-          signal.removeEventListener("abort", close);
-        };
-        const close = (): void => {
-          stop();
-          try {
-            controller.close();
-          } catch {
-            // Already closed by the reader.
-          }
-        };
-        signal.addEventListener("abort", close, { once: true });
-        send("retry: 1000\nevent: change\ndata: hello\n\n");
-      },
-      cancel: () => stop(),
-    });
-    return new Response(stream, {
-      headers: { ...SECURITY_HEADERS, "content-type": "text/event-stream; charset=utf-8" },
-    });
+    return new Response(
+      changeStream((listener) => this.#backend.on(listener), signal),
+      { headers: { ...SECURITY_HEADERS, "content-type": "text/event-stream; charset=utf-8" } },
+    );
   }
 }
 
