@@ -289,6 +289,22 @@ test("a worker's job in flight, its status and its heartbeat's age are on the wo
   expect(await row.locator(".badge").textContent()).toBe("busy");
   expect(await row.locator(`a[href="#/jobs/${job.id}"]`).textContent()).toBe(`job ${job.id}`);
   await expect.poll(() => row.locator(".age").textContent()).toMatch(/^[0-9]+ s ago$/);
+
+  const registered = await scene.coordinator.fetch(`${base}/api/v1/workers/register`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${scene.coordinator.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      name: "render-bot",
+      description: "renders",
+      capabilities: [{ name: "images", risk_tier: "auto" }],
+    }),
+  });
+  expect(registered.status).toBe(201);
+  const renderBot = page.locator('tr[data-worker="render-bot"]');
+  await renderBot.waitFor();
+  expect(await renderBot.locator("th").textContent()).toBe("render-bot registeredrenderscan do images (auto)");
+  expect(await renderBot.locator(".age").count()).toBe(0);
+  expect(await renderBot.textContent()).toContain("never");
 });
 
 test("the console opened at localhost instead of 127.0.0.1 acts as well", async () => {

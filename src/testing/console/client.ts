@@ -359,7 +359,10 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
           var status = w.paused ? "paused" : p && !p.online ? "offline" : w.status;
           return h("tr", { "data-worker": w.name },
             h("th", { scope: "row" }, w.name, w.registered ? h("small", null, " registered") : null,
-              w.description ? h("div", { class: "note" }, w.description) : null),
+              w.description ? h("div", { class: "note" }, w.description) : null,
+              w.capabilities.length ? h("div", { class: "note" }, "can do " + w.capabilities.map(function (c) {
+                return c.name + " (" + c.risk_tier + ")";
+              }).join(", ")) : null),
             h("td", null, badge(status)),
             h("td", null, w.last_seen ? h("span", { class: "age", "data-since": w.last_seen }, age(w.last_seen)) : "never"),
             h("td", null, flying.length ? flying.map(function (j, i) { return [i ? ", " : "", jobLink(j.id, "w-" + w.id + "-" + j.id)]; }) : "—",
