@@ -136,8 +136,11 @@ test("a paused worker's job is cancelled from its page, and the worker resumed",
   await page.locator("h1 .badge.cancelled").waitFor();
   expect(await page.locator(".facts").textContent()).toContain("cancelled from the console");
   expect(scene.coordinator.job(2).status).toBe("cancelled");
-  // Retry is offered for a cancelled job.
-  expect(await page.locator('button[data-key="retry"]').count()).toBe(1);
+  // A cancelled job can be retried from its page: pending again, for the worker once it is resumed.
+  await page.click('button[data-key="retry"]');
+  await page.locator("h1 .badge.pending").waitFor();
+  expect(scene.coordinator.job(2)).toMatchObject({ status: "pending", retries: 1 });
+  expect(await page.locator(".facts").textContent()).toContain("Retried1 time(s)");
 
   await page.click('nav a[data-section="workers"]');
   await page.click(`tr[data-worker="${WORKER_NAME}"] button`);
