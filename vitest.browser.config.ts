@@ -9,5 +9,7 @@ export default defineConfig({
     environment: "node",
     testTimeout: 90_000,
     hookTimeout: 60_000,
+    // A loaded CI machine may take seconds to repaint: generous bounds, no timing asserted.
+    expect: { poll: { timeout: 20_000, interval: 50 } },
   },
 });
