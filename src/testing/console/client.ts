@@ -9,6 +9,7 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
 (function () {
   var SECRET = document.querySelector('meta[name="console-secret"]').content;
   var STATUSES = ["pending", "running", "done", "failed", "cancelled"];
+  var PAGES = ["jobs", "workers", "reviews", "killswitch"];
   var state = null;
   var clockOffset = 0;
   var current = null;
@@ -166,7 +167,7 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
     var path = parts[0].split("/");
     var query = new URLSearchParams(parts[1] || "");
     if (path[0] === "jobs" && path[1]) return { name: "job", id: path[1] };
-    if (VIEWS[path[0]]) return { name: path[0], query: query };
+    if (PAGES.indexOf(path[0]) >= 0) return { name: path[0], query: query };
     return { name: "jobs", query: query };
   }
   function navigate() {
@@ -188,9 +189,14 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
     drawChrome();
     if (current) current.update(state);
   }
+  var bannerShown = "";
   function drawChrome() {
     var k = state.killswitch;
     var banner = document.getElementById("banner");
+    // The banner is an alert: redrawn only when it changes, so it is announced once.
+    var shown = JSON.stringify(k);
+    if (shown === bannerShown) return drawCounts();
+    bannerShown = shown;
     if (k.active) {
       fill(banner, h("p", null, h("strong", null, "Killswitch active"),
         " (level " + k.level + ", since ", when(k.activated_at), "): " + k.reason + ". Dispatch and claims are refused. ",
@@ -200,6 +206,9 @@ export const CONSOLE_SCRIPT = String.raw`"use strict";
       banner.replaceChildren();
       banner.className = "";
     }
+    drawCounts();
+  }
+  function drawCounts() {
     var pending = state.reviews.filter(function (r) { return r.status === "pending"; }).length;
     document.getElementById("review-count").textContent = pending ? "(" + pending + ")" : "";
   }
