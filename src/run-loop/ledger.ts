@@ -143,11 +143,6 @@ export class JobLedger {
     return [...this.#records.values()].filter((record) => phases.includes(record.phase));
   }
 
-  /** Whether any job is in hand. */
-  get empty(): boolean {
-    return this.#records.size === 0;
-  }
-
   /** Plain data for `status()`. */
   snapshot(): { jobs: JobInHand[]; undelivered: number; counts: JobCounts } {
     const jobs: JobInHand[] = [];

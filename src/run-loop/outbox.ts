@@ -30,11 +30,6 @@ export class Outbox {
     return this.#attempt(record, record.delivery, options);
   }
 
-  /** Results kept for another try. */
-  get size(): number {
-    return this.#ctx.ledger.inPhase("undelivered").length;
-  }
-
   /**
    * The last chance of a stop: stops the background retries and sends every kept result
    * side by side within `deadline`, so a stop's length grows with neither their number nor a silent coordinator.
