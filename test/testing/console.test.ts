@@ -49,6 +49,7 @@ describe("the console page", () => {
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
     const html = await res.text();
     expect(secret).toMatch(/^[\w-]{32}$/);

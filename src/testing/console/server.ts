@@ -113,6 +113,8 @@ export class ConsoleServer {
       return text(consolePage(this.#secret), "text/html; charset=utf-8", {
         "content-security-policy": PAGE_POLICY,
         "x-frame-options": "DENY",
+        // A page that opened the console in a new window gets no handle on it.
+        "cross-origin-opener-policy": "same-origin",
       });
     }
     if (pathname === "/_console/app.js") return text(CONSOLE_SCRIPT, "text/javascript; charset=utf-8");
