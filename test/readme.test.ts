@@ -11,7 +11,8 @@ test("the README has TypeScript examples", () => {
   expect(blocks.length).toBeGreaterThanOrEqual(4);
 });
 
-test("every TypeScript block in the README compiles", () => {
+// A whole program type-checked: about 15 s on a busy machine, so a bound well above it.
+test("every TypeScript block in the README compiles", { timeout: 60_000 }, () => {
   // Beside the examples, so a block's relative imports resolve as a user's would.
   const problems = typeCheck(Object.fromEntries(blocks.map((text, i) => [`readme-block-${i + 1}.ts`, text])));
   expect(problems.map((p) => `${p.file}:${p.line}: ${p.text}`)).toEqual([]);
