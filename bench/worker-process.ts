@@ -94,13 +94,16 @@ function start(variant: Variant, options: Omit<LoopOptions, "url" | "token">): R
 }
 
 // ---------------------------------------------------------------------------
-// Throughput: pre-queued no-op jobs, SDK and baseline alternated.
+// Throughput: pre-queued no-op jobs. One variant per process: run.ts alternates
+// fresh processes (ABBA), so neither loop runs in a heap, JIT state or connection
+// pool the other one left behind.
 
 interface ThroughputParams {
-  concurrencies: number[];
-  jobs: Record<string, number>;
-  rounds: number;
+  variant: Variant;
+  concurrency: number;
+  jobs: number;
   warmupJobs: number;
+  round: number;
 }
 
 interface Measurement {
@@ -140,28 +143,13 @@ async function measureThroughput(variant: Variant, concurrency: number, n: numbe
   };
 }
 
-async function throughput(params: ThroughputParams) {
-  const out = [];
-  for (const c of params.concurrencies) {
-    const n = params.jobs[String(c)] ?? 1000;
-    await measureThroughput("bare", c, params.warmupJobs, `warm-bare-c${c}`);
-    await measureThroughput("sdk", c, params.warmupJobs, `warm-sdk-c${c}`);
-    const runs: Record<Variant, Measurement[]> = { sdk: [], bare: [] };
-    for (let r = 0; r < params.rounds; r++) {
-      // ABBA: bare, sdk, then sdk, bare, ... so a drift in either direction cancels out.
-      const order: Variant[] = r % 2 === 0 ? ["bare", "sdk"] : ["sdk", "bare"];
-      for (const variant of order) {
-        const m = await measureThroughput(variant, c, n, `${variant}-c${c}-r${r}`);
-        runs[variant].push(m);
-        process.stderr.write(
-          `  throughput c=${c} ${variant}: ${m.jobsPerSec.toFixed(0)} jobs/s, worker ${m.cpuUsPerJob.toFixed(0)} µs CPU/job, coordinator ${m.coordinatorCpuUsPerJob.toFixed(0)} µs CPU/job\n`,
-        );
-      }
-    }
-    out.push({ concurrency: c, jobs: n, ...runs });
-  }
+async function throughput(params: ThroughputParams): Promise<Measurement> {
+  const { variant, concurrency: c, jobs, warmupJobs, round } = params;
+  // A warm-up run first, in this process: the measured run then meets warm JIT code and an open pool.
+  await measureThroughput(variant, c, warmupJobs, `warm-${variant}-c${c}-r${round}`);
+  const m = await measureThroughput(variant, c, jobs, `${variant}-c${c}-r${round}`);
   await coord("reset");
-  return out;
+  return m;
 }
 
 // ---------------------------------------------------------------------------
@@ -420,6 +408,7 @@ async function soak(params: SoakParams) {
 // coordinator process: the stand-in keeps the pending list itself.
 
 interface LoopParams {
+  variant: Variant;
   delaysMs: number[];
   concurrencies: number[];
   jobs: number;
@@ -427,7 +416,8 @@ interface LoopParams {
 }
 
 function stubCoordinator(delayMs: number) {
-  let pending: number[] = [];
+  // A Set: the stand-in's own work per call stays O(1), so it does not dilute the loops' CPU figures.
+  let pending = new Set<number>();
   let nextId = 1;
   let completed = 0;
   let target = 0;
@@ -451,13 +441,13 @@ function stubCoordinator(delayMs: number) {
     if (url.pathname === "/presence") return reply({ ok: true });
     if (url.pathname === "/my-jobs") {
       const status = url.searchParams.get("status");
-      return reply({ jobs: status === "pending" ? pending.map((id) => job(id, "pending")) : [] });
+      return reply({ jobs: status === "pending" ? Array.from(pending, (id) => job(id, "pending")) : [] });
     }
     const match = /^\/api\/jobs\/(\d+)\/(claim|complete)$/.exec(url.pathname);
     if (!match) return reply({ error: "no route" });
     const id = Number(match[1]);
     if (match[2] === "claim") {
-      pending = pending.filter((x) => x !== id);
+      pending.delete(id);
       return reply(job(id, "running"));
     }
     const body = JSON.parse(String(init?.body)) as { status: string; result: string };
@@ -469,7 +459,7 @@ function stubCoordinator(delayMs: number) {
     queue(n: number): Promise<void> {
       completed = 0;
       target = n;
-      pending = Array.from({ length: n }, () => nextId++);
+      pending = new Set(Array.from({ length: n }, () => nextId++));
       return new Promise((resolve) => {
         reached = resolve;
       });
@@ -481,36 +471,39 @@ async function loopOnly(params: LoopParams) {
   const out = [];
   URL_ = "http://stub.localhost";
   TOKEN = "stub-token";
+  const { variant } = params;
   for (const delayMs of params.delaysMs) {
     const stub = stubCoordinator(delayMs);
     for (const concurrency of params.concurrencies) {
       const n = delayMs > 0 && concurrency === 1 ? Math.ceil(params.jobs / 4) : params.jobs;
-      const runs: Record<Variant, { jobsPerSec: number; cpuUsPerJob: number }[]> = { sdk: [], bare: [] };
-      for (let r = -1; r < params.rounds; r++) {
-        const order: Variant[] = r % 2 === 0 ? ["bare", "sdk"] : ["sdk", "bare"];
-        for (const variant of order) {
-          const done = stub.queue(n);
-          gc();
-          const cpu0 = process.cpuUsage();
-          const t0 = nowNs();
-          const running = start(variant, {
-            name: "loop",
+      // The first run warms this loop up and is not counted.
+      for (const counted of [false, true]) {
+        const done = stub.queue(n);
+        gc();
+        const cpu0 = process.cpuUsage();
+        const t0 = nowNs();
+        const running = start(variant, {
+          name: "loop",
+          concurrency,
+          pollIntervalMs: 100,
+          handler: noop,
+          fetch: stub.fetch,
+        });
+        await done;
+        const seconds = msBetween(t0, nowNs()) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        await running.stop();
+        await running.done;
+        if (counted) {
+          out.push({
+            delayMs,
             concurrency,
-            pollIntervalMs: 100,
-            handler: noop,
-            fetch: stub.fetch,
+            jobs: n,
+            jobsPerSec: n / seconds,
+            cpuUsPerJob: (cpu.user + cpu.system) / n,
           });
-          await done;
-          const seconds = msBetween(t0, nowNs()) / 1000;
-          const cpu = process.cpuUsage(cpu0);
-          await running.stop();
-          await running.done;
-          // Round -1 warms up both loops and is not counted.
-          if (r >= 0) runs[variant].push({ jobsPerSec: n / seconds, cpuUsPerJob: (cpu.user + cpu.system) / n });
         }
       }
-      out.push({ delayMs, concurrency, jobs: n, ...runs });
-      process.stderr.write(`  loop only: delay ${delayMs} ms, c=${concurrency} done\n`);
     }
   }
   return out;
