@@ -341,7 +341,14 @@ export class Worker implements AsyncDisposable {
       claim: (jobId) => this.claim(jobId),
       complete: (jobId, result, status, options) => this.complete(jobId, result, status, options),
       heartbeat: (status, details, options) => this.heartbeat({ ...options, status, details }),
-      handle: (job, signal) => handler(job, { signal, worker: this, logger: this.logger }),
+      handle: (job, abort) =>
+        handler(job, {
+          get signal() {
+            return abort.signal;
+          },
+          worker: this,
+          logger: this.logger,
+        }),
     };
   }
 

@@ -103,6 +103,13 @@ function isMapped(error: unknown, spec: CallSpec): boolean {
   return error instanceof WorkerError && error.status !== undefined && spec.errorMap?.[error.status] !== undefined;
 }
 
+/** Which attempt of which call, for errors. */
+interface AttemptInfo {
+  method: string;
+  path: string;
+  attempts: number;
+}
+
 /** One call, prepared once for all its attempts. */
 interface Call {
   spec: CallSpec;
@@ -194,7 +201,7 @@ export class HttpCore {
     const info = { method, path, attempts };
     try {
       const response = await this.#send(call, controller.signal);
-      if (response.ok) return await this.#readSuccess(response, info);
+      if (response.ok) return this.#parseSuccess(await this.#readSuccessText(response, info), response, info);
       const text = this.#redact(await readBodyText(response, MAX_ERROR_BODY_BYTES, true));
       const parsed = parseMaybeJson(text);
       throw errorFromResponse(
@@ -242,14 +249,12 @@ export class HttpCore {
     return this.#followRedirects(call, signal, response);
   }
 
-  /** One hop in "error" mode, sent again in "manual" mode if it meets a redirect. */
-  async #sendHop(url: string | URL, init: RequestInit): Promise<Response> {
-    try {
-      return await this.#config.fetch(url, { ...init, redirect: "error" });
-    } catch (error) {
+  /** One hop in "error" mode; if it meets a redirect, sent again in "manual" mode to learn where to. */
+  #sendHop(url: string | URL, init: RequestInit): Promise<Response> {
+    return this.#config.fetch(url, { ...init, redirect: "error" }).catch((error: unknown) => {
       if (init.signal?.aborted || !isUnexpectedRedirect(error)) throw error;
-      return await this.#config.fetch(url, { ...init, redirect: "manual" });
-    }
+      return this.#config.fetch(url, { ...init, redirect: "manual" });
+    });
   }
 
   /** Follows redirects by hand from the first answer, so the token goes to the coordinator's origin only. */
@@ -290,10 +295,10 @@ export class HttpCore {
     return response;
   }
 
-  async #readSuccess(response: Response, info: { method: string; path: string; attempts: number }): Promise<unknown> {
-    let text: string;
+  /** A 2xx answer's body, bounded: a larger one is an InvalidResponseError for this call. */
+  async #readSuccessText(response: Response, info: AttemptInfo): Promise<string> {
     try {
-      text = await readBodyText(response, MAX_BODY_BYTES, false);
+      return await readBodyText(response, MAX_BODY_BYTES, false);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       throw new InvalidResponseError(`${info.method} ${info.path} answered with a body over ${error.limit} bytes`, {
@@ -302,21 +307,24 @@ export class HttpCore {
         headers: response.headers,
       });
     }
+  }
+
+  #parseSuccess(text: string, response: Response, info: AttemptInfo): unknown {
     if (text.trim() === "") return undefined;
     // An answer that echoes the token would carry it into InvalidResponseError messages and bodies.
-    text = this.#redact(text);
+    const redacted = this.#redact(text);
     try {
-      return JSON.parse(text);
+      return JSON.parse(redacted);
     } catch {
       const type = response.headers.get("content-type") ?? "no content type";
-      const excerpt = this.#redact(text).replace(/\s+/g, " ").slice(0, 200);
+      const excerpt = redacted.replace(/\s+/g, " ").slice(0, 200);
       throw new InvalidResponseError(
         `${info.method} ${info.path} answered HTTP ${response.status} with ${type} that is not JSON (is MODELREINS_URL the coordinator, not a proxy or a web page?): ${excerpt}`,
         {
           ...info,
           status: response.status,
           headers: response.headers,
-          body: this.#redact(text).slice(0, BODY_EXCERPT_CHARS),
+          body: redacted.slice(0, BODY_EXCERPT_CHARS),
         },
       );
     }

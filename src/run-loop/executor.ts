@@ -77,7 +77,7 @@ export class Executor {
     let outcome: Outcome;
     let result: string;
     try {
-      result = toResult(await this.#ctx.worker.handle(job, controller.signal));
+      result = toResult(await this.#ctx.worker.handle(job, controller));
       outcome = { kind: "completed", result };
     } catch (error) {
       result = formatFailure(error);
