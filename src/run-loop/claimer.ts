@@ -80,13 +80,14 @@ export class Claimer {
   #claimInBackground(job: Job): void {
     const { ledger, health } = this.#ctx;
     const record = ledger.add(job, "claiming");
-    // Both branches end in wake(), not a `finally`: on the hot path each promise step counts (bench/).
+    // No `finally` step, and no wake for a job that starts (its slot stays held: nothing for the
+    // loop to do): on the hot path each promise and each turn of the loop counts (bench/).
     record.done = this.#claim(job).then(
       (claimed) => {
         health.answered(true);
         ledger.release(record);
         if (claimed) this.#executor.start(claimed, false);
-        this.#ctx.wake();
+        else this.#ctx.wake();
       },
       (error: unknown) => {
         ledger.release(record);
