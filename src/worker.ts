@@ -343,6 +343,7 @@ export class Worker implements AsyncDisposable {
       heartbeat: (status, details, options) => this.heartbeat({ ...options, status, details }),
       handle: (job, abort) =>
         handler(job, {
+          // An own getter, not a prototype one, so `{ ...ctx }` still carries the signal.
           get signal() {
             return abort.signal;
           },

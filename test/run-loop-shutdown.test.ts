@@ -203,7 +203,12 @@ describe("shutdownGraceMs", () => {
         started.resolve();
         await delay(150); // past the grace period, without having looked at ctx.signal
         const { signal } = ctx;
-        seen.push({ aborted: signal.aborted, same: ctx.signal === signal, reason: signal.reason });
+        const copy = { ...ctx }; // a spread copy carries the same signal
+        seen.push({
+          aborted: signal.aborted,
+          same: ctx.signal === signal && copy.signal === signal,
+          reason: signal.reason,
+        });
         return "late";
       },
       { shutdownGraceMs: 30 },
