@@ -51,12 +51,17 @@ describe("one job's events", () => {
   it("a job that completes: claimed, started, completed, delivered; the worker's own events around it", async () => {
     const job = fake.add();
     const { worker, seen, done } = start(() => "ok");
+    let phaseAtClaimed: string[] = [];
+    worker.once("job:claimed", () => {
+      phaseAtClaimed = worker.status().jobs.map((j) => j.phase);
+    });
     await waitFor(() => expect(eventsOf(seen, job.id)).toContain("job:delivered"));
     await worker.stop();
     await done;
     expect(eventsOf(seen, job.id)).toEqual(["job:claimed", "job:started", "job:completed", "job:delivered"]);
     const byName = (name: WorkerEventName) => seen.find((s) => s.event === name)?.payload;
     expect(byName("job:claimed")).toEqual({ job: expect.objectContaining({ id: job.id }), adopted: false });
+    expect(phaseAtClaimed).toEqual(["running"]);
     expect(byName("job:completed")).toEqual({
       job: expect.objectContaining({ id: job.id }),
       result: "ok",
@@ -161,6 +166,42 @@ describe("one job's events", () => {
     await expect(worker.run(() => "", { handleSignals: false })).rejects.toThrow();
     expect(stopping).toHaveBeenCalledWith({ reason: "fatal", error: expect.objectContaining({ status: 401 }) });
     expect(stopped).toHaveBeenCalledWith({ reason: "fatal", error: expect.objectContaining({ status: 401 }) });
+  });
+});
+
+describe("more of the worker's and the result's events", () => {
+  it("a result refused for good: delivery given up after the terminal event; onError still called", async () => {
+    fake.before.complete = () => json({ error: "no such job" }, { status: 404 });
+    const job = fake.add();
+    const onError = vi.fn();
+    const { worker } = makeWorker();
+    const seen = recordEvents(worker);
+    void worker.run(() => "lost", { handleSignals: false, onError });
+    await waitFor(() => expect(eventsOf(seen, job.id)).toContain("job:delivery-given-up"));
+    expect(eventsOf(seen, job.id)).toEqual(["job:claimed", "job:started", "job:completed", "job:delivery-given-up"]);
+    const givenUp = seen.find((s) => s.event === "job:delivery-given-up")
+      ?.payload as WorkerEvents["job:delivery-given-up"];
+    expect(givenUp.error).toMatchObject({ status: 404 });
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ id: job.id }), givenUp.error);
+  });
+
+  it("a failed heartbeat, a poll's count, and a stop by SIGINT named in worker:stopping", async () => {
+    let refuse = 1;
+    fake.before.heartbeat = () => (refuse-- > 0 ? json({ error: "busy" }, { status: 503 }) : undefined);
+    fake.addMany(2);
+    const { worker } = makeWorker({ maxRetries: 0 });
+    const seen = recordEvents(worker);
+    const done = worker.run(() => "");
+    await waitFor(() => expect(fake.completions).toHaveLength(2));
+    process.emit("SIGINT", "SIGINT");
+    await done;
+    expect(seen.find((s) => s.event === "heartbeat:failed")?.payload).toEqual({
+      status: "idle",
+      error: expect.objectContaining({ status: 503 }),
+    });
+    expect(seen.find((s) => s.event === "inbox:polled")?.payload).toEqual({ jobs: 2 });
+    expect(seen.find((s) => s.event === "worker:stopping")?.payload).toEqual({ reason: "signal", signal: "SIGINT" });
+    expect(seen.at(-1)).toEqual({ event: "worker:stopped", payload: { reason: "signal" } });
   });
 });
 

@@ -28,9 +28,10 @@ export class Executor {
   /** Starts a job that is ours: a claim accepted, or one found running in this worker's name (`adopted`). */
   start(job: Job, adopted: boolean): void {
     const { ledger, emit } = this.#ctx;
+    // In the ledger before the event, so a listener's status() shows the job.
+    const record = ledger.add(job, "running");
     ledger.count("claimed");
     emit("job:claimed", { job, adopted });
-    const record = ledger.add(job, "running");
     record.done = this.#execute(record);
   }
 
