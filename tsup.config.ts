@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     "testing/index": "src/testing/index.ts",
     "testing/msw": "src/testing/msw.ts",
+    opentelemetry: "src/opentelemetry.ts",
     cli: "src/cli/main.ts",
   },
   format: ["esm", "cjs"],

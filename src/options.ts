@@ -4,7 +4,7 @@
  */
 import { hostname } from "node:os";
 import { describeValue } from "./check-options.js";
-import { HttpCore } from "./http/core.js";
+import { HttpCore, type HttpCoreConfig } from "./http/core.js";
 import { createConsoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.js";
 import { type RouteName, resolveRoutes } from "./routes.js";
 
@@ -61,11 +61,12 @@ export const CONNECTION_OPTIONS = {
   logLevel: true,
 } as const satisfies { [K in keyof Required<ConnectionOptions>]: true };
 
-/** Reads options, environment and defaults into the HTTP core's settings. */
+/** Reads options, environment and defaults into the HTTP core's settings; `onCall` observes every call (metrics). */
 export function createHttpCore(
   options: ConnectionOptions,
   tokenEnv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  onCall?: HttpCoreConfig["onCall"],
 ): HttpCore {
   const logger =
     options.logger ??
@@ -91,6 +92,7 @@ export function createHttpCore(
     fetch: fetchFn,
     routes: resolveRoutes(options.routes),
     logger,
+    onCall,
   });
 }
 

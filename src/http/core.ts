@@ -15,9 +15,11 @@ import {
 } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { buildRoute, type ResolvedRoute, type RouteName, type Routes } from "../routes.js";
+import { isPermissionRefusal, runtimeProduct } from "../runtime.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
+import { type RequestWithHeaders, streamForm } from "./multipart.js";
 
 /**
  * The request options of one call, overriding the client's own: the last
@@ -60,11 +62,22 @@ export interface HttpCoreConfig {
   logger: Logger;
   /** For tests: the jitter source. */
   random?: () => number;
+  /** Told of every call as it ends, retries included (metrics); when unset, calls pay nothing for it. */
+  onCall?: ((call: CallObservation) => void) | undefined;
+}
+
+/** One finished call, as {@link HttpCoreConfig.onCall} sees it. */
+export interface CallObservation {
+  route: RouteName;
+  /** From the call's start to its answer or its last failure, retries and waits included. */
+  durationMs: number;
+  /** What the call threw; absent when it succeeded. */
+  error?: unknown;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-const USER_AGENT = `modelreins-worker-ts/${VERSION} node/${process.versions.node}`;
+const USER_AGENT = `modelreins-worker-ts/${VERSION} ${runtimeProduct()}`;
 
 /** Statuses worth another attempt: the request may succeed unchanged. */
 export function isRetryableStatus(status: number): boolean {
@@ -73,7 +86,8 @@ export function isRetryableStatus(status: number): boolean {
 
 /** Errors worth another attempt, whether from the core or a loop above it. */
 export function isRetryableError(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
+  // A runtime's permission refusal (a `deno run` without --allow-net) looks like a network error, and never heals.
+  if (error instanceof ConnectionError) return !isPermissionRefusal(error);
   const status = (error as WorkerError | undefined)?.status;
   return typeof status === "number" && isRetryableStatus(status);
 }
@@ -132,6 +146,8 @@ export class HttpCore {
   readonly baseUrl: string;
   readonly routes: Routes;
   readonly logger: Logger;
+  /** The timeout of each attempt, in ms, unless a call gives its own. */
+  readonly timeoutMs: number;
   #token: string;
   #config: HttpCoreConfig;
   /** The coordinator's origin: the token goes nowhere else. */
@@ -143,6 +159,7 @@ export class HttpCore {
     this.baseUrl = config.baseUrl;
     this.routes = config.routes;
     this.logger = config.logger;
+    this.timeoutMs = config.timeoutMs;
     this.#token = config.token;
     this.#config = config;
     this.#origin = new URL(config.baseUrl).origin;
@@ -158,7 +175,23 @@ export class HttpCore {
    * Retries connection failures, timeouts, 408, 429 and 5xx; throws a
    * {@link WorkerError} subclass for everything else.
    */
-  async request(route: RouteName, spec: CallSpec = {}): Promise<unknown> {
+  request(route: RouteName, spec: CallSpec = {}): Promise<unknown> {
+    const onCall = this.#config.onCall;
+    if (onCall === undefined) return this.#request(route, spec);
+    const started = performance.now();
+    return this.#request(route, spec).then(
+      (body) => {
+        onCall({ route, durationMs: performance.now() - started });
+        return body;
+      },
+      (error: unknown) => {
+        onCall({ route, durationMs: performance.now() - started, error });
+        throw error;
+      },
+    );
+  }
+
+  async #request(route: RouteName, spec: CallSpec): Promise<unknown> {
     const call = this.#prepare(route, spec);
     const maxRetries = spec.maxRetries ?? this.#config.maxRetries;
     for (let attempt = 0; ; attempt++) {
@@ -248,7 +281,7 @@ export class HttpCore {
    * to (same idempotency key), and the route's JSON calls go in "manual" mode from then on.
    */
   async #send(call: Call, signal: AbortSignal): Promise<Response> {
-    const init: RequestInit = { method: call.method, headers: call.headers, body: call.body, signal };
+    const init: RequestWithHeaders = { method: call.method, headers: call.headers, body: call.body, signal };
     const response =
       this.#redirected.has(call.route) && !(call.body instanceof FormData)
         ? await this.#config.fetch(call.url, { ...init, redirect: "manual" })
@@ -258,11 +291,14 @@ export class HttpCore {
     return this.#followRedirects(call, signal, response);
   }
 
-  /** One hop in "error" mode; if it meets a redirect, sent again in "manual" mode to learn where to. */
-  #sendHop(url: string | URL, init: RequestInit): Promise<Response> {
-    return this.#config.fetch(url, { ...init, redirect: "error" }).catch((error: unknown) => {
+  /**
+   * One hop in "error" mode; if it meets a redirect, sent again in "manual" mode to learn where to.
+   * A form body goes out as its multipart stream, made afresh for each send (streamForm).
+   */
+  #sendHop(url: string | URL, init: RequestWithHeaders): Promise<Response> {
+    return this.#config.fetch(url, streamForm({ ...init, redirect: "error" })).catch((error: unknown) => {
       if (init.signal?.aborted || !isUnexpectedRedirect(error)) throw error;
-      return this.#config.fetch(url, { ...init, redirect: "manual" });
+      return this.#config.fetch(url, streamForm({ ...init, redirect: "manual" }));
     });
   }
 
@@ -294,7 +330,7 @@ export class HttpCore {
       // The token goes only to the coordinator's own origin, never after a redirect elsewhere.
       if (url.origin !== this.#origin) delete headers.authorization;
       if (body === null) delete headers["content-type"];
-      const init: RequestInit = { method: currentMethod, headers, body, signal };
+      const init: RequestWithHeaders = { method: currentMethod, headers, body, signal };
       // An upload keeps its no-copy guarantee on every hop.
       response =
         body instanceof FormData

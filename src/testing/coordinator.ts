@@ -4,7 +4,9 @@
  * msw handlers (`modelreins-worker/testing/msw`) and real HTTP (`listen()`).
  */
 import { checkOptions, optionKeys } from "../check-options.js";
+import { buildRoute } from "../routes.js";
 import type { JobId } from "../types.js";
+import { type ConsoleBackend, ConsoleServer } from "./console/server.js";
 import { type CoordinatorListener, Emitter } from "./events.js";
 import { DroppedConnection, FaultSet, type Faults } from "./faults.js";
 import { parseNewJob } from "./handlers/index.js";
@@ -44,9 +46,13 @@ const WAIT_FOR_OPTION_KEYS = optionKeys<WaitForOptions>({ timeoutMs: true });
  * Where PROTOCOL.md is silent, it chooses:
  * - unknown body fields and query parameters are refused (400), a JSON body
  *   without `content-type: application/json` too (415);
- * - a claim by a paused worker is 409; dispatch and claims under the
- *   killswitch are 423 (not 503, which clients retry); running jobs are
- *   cancelled by the killswitch, every level alike;
+ * - a claim by a paused worker is 409, and every claim while the killswitch
+ *   holds (it pauses every worker, those first seen while it holds too);
+ *   dispatch under the killswitch is 423 (not 503, which clients retry);
+ *   running jobs are cancelled by the killswitch, every level alike;
+ * - `GET /my-jobs` lists the jobs a worker claimed, and unclaimed ones
+ *   assigned to it: a cancelled, requeued or reassigned job leaves its
+ *   "running" list at once;
  * - `POST /dispatch` with `assigned_to` assigns without checking presence;
  * - `Idempotency-Key` stores 2xx answers only; a reused key with another
  *   JSON body is 422; replays carry `idempotent-replayed: true`;
@@ -77,7 +83,10 @@ export interface Coordinator {
   readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /**
    * Serves the coordinator over HTTP on loopback (port 0 by default: a free
-   * one). `url` becomes the real URL until the listener closes.
+   * one). `url` becomes the real URL until the listener closes. The web
+   * console is at the root of that URL (`${listener.url}/`). Requests whose
+   * `Host` is not the listener's own address or `localhost` with its port are
+   * answered 421, so other sites cannot reach it through DNS rebinding.
    */
   listen(options?: ListenOptions): Promise<Listener>;
   /** Fault injection: see {@link Faults}. */
@@ -251,10 +260,12 @@ class LocalCoordinator implements Coordinator {
   async listen(options?: ListenOptions): Promise<Listener> {
     if (this.#closing.signal.aborted) throw new Error("listen: the local coordinator is closed.");
     if (this.#listener !== undefined) throw new Error(`listen: already listening on ${this.#listener.url}.`);
-    const server = await startHttpServer(
-      (request, signal) => this.#handle(request, AbortSignal.any([signal, this.#closing.signal])),
-      options,
-    );
+    const consoleServer = new ConsoleServer(this.#consoleBackend());
+    const server = await startHttpServer((request, signal) => {
+      const both = AbortSignal.any([signal, this.#closing.signal]);
+      if (ConsoleServer.serves(new URL(request.url).pathname)) return consoleServer.handle(request, both);
+      return this.#handle(request, both);
+    }, options);
     const listener: Listener = {
       url: server.url,
       close: async () => {
@@ -264,6 +275,37 @@ class LocalCoordinator implements Coordinator {
     };
     this.#listener = listener;
     return listener;
+  }
+
+  /** What the web console reads and does; its actions go through the admin routes with the admin token. */
+  #consoleBackend(): ConsoleBackend {
+    return {
+      snapshot: () => {
+        this.#state.sweep();
+        return {
+          now: new Date(this.#options.now()).toISOString(),
+          killswitch: this.#state.killswitch(),
+          jobs: this.#state.jobs(),
+          workers: this.#state.roster.workers(),
+          presence: this.#state.roster.presence(),
+          reviews: this.#state.outputs.reviews(),
+          artifacts: this.#state.outputs.artifacts().map(({ bytes: _, ...artifact }) => artifact),
+        };
+      },
+      admin: (call, origin, signal) => {
+        const { method, path } = buildRoute(this.#options.routes, call.route, call.params);
+        const request = new Request(`${origin}${path}${call.query ?? ""}`, {
+          method,
+          headers: { authorization: `Bearer ${this.adminToken}`, "content-type": "application/json" },
+          body: JSON.stringify(call.body ?? {}),
+        });
+        return this.#handle(request, signal);
+      },
+      artifact: (slug) => this.#state.outputs.artifact(slug),
+      decideReview: (id, decision, note) =>
+        decision === "approved" ? this.approveReview(id, note) : this.rejectReview(id, note),
+      on: (listener) => this.#emitter.on(listener),
+    };
   }
 
   on(listener: CoordinatorListener): () => void {
