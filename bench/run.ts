@@ -45,7 +45,7 @@ const PLAN = QUICK
       floor: { seconds: 2, warmupSeconds: 0.5 },
       upload: { bytes: 128 * MiB },
       soak: { checkpoints: [250, 1000], batch: 250, concurrency: 8 },
-      loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 200, rounds: 1 },
+      loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 200, rounds: 1, warmupRuns: 1 },
       ops: { concurrency: 8, jobs: 300, loopJobs: 1000, rounds: 2, warmupJobs: 50 },
       importRuns: 3,
       timeoutMs: 60_000,
@@ -55,7 +55,7 @@ const PLAN = QUICK
         concurrencies: [1, 8, 32],
         jobs: { 1: 1000, 8: 2000, 32: 2000 },
         rounds: 6,
-        warmupJobs: 300,
+        warmupJobs: 1000,
       },
       latency: {
         busy: [
@@ -70,7 +70,7 @@ const PLAN = QUICK
       floor: { seconds: 20, warmupSeconds: 5 },
       upload: { bytes: GiB },
       soak: { checkpoints: [1000, 2000, 5000, 10000, 15000, 20000], batch: 1000, concurrency: 8 },
-      loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 2000, rounds: 4 },
+      loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 2000, rounds: 4, warmupRuns: 3 },
       ops: { concurrency: 8, jobs: 1000, loopJobs: 5000, rounds: 6, warmupJobs: 300 },
       importRuns: 9,
       timeoutMs: 15 * 60_000,
@@ -152,11 +152,12 @@ async function runScenario(
   scenario: ScenarioArgs["scenario"],
   params: object,
   timeoutMs: number,
+  profileName: string = scenario,
 ): Promise<unknown> {
   const execArgv = ["--expose-gc"];
   if (CPU_PROF) {
-    // One directory per scenario; the default file names tell the main thread from tsx's loader thread.
-    const dir = join(ROOT, ".tmp", "bench-prof", scenario);
+    // One directory per scenario (and variant); the default file names tell the main thread from tsx's loader thread.
+    const dir = join(ROOT, ".tmp", "bench-prof", profileName);
     mkdirSync(dir, { recursive: true });
     execArgv.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
   }
@@ -194,6 +195,79 @@ async function runScenario(
     });
     await withTimeout(gone, 10_000, `${scenario} process exit`).catch(() => child.kill("SIGKILL"));
   }
+}
+
+/** SDK and baseline in fresh processes, alternated ABBA so a drift in either direction cancels out. */
+function abba(round: number): ("bare" | "sdk")[] {
+  return round % 2 === 0 ? ["bare", "sdk"] : ["sdk", "bare"];
+}
+
+async function throughputRuns(coordinator: CoordinatorHandle) {
+  const { concurrencies, jobs, rounds, warmupJobs } = PLAN.throughput;
+  const out = [];
+  for (const concurrency of concurrencies) {
+    const n = (jobs as Record<number, number>)[concurrency] ?? 1000;
+    const runs: Record<"sdk" | "bare", Measurement[]> = { sdk: [], bare: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of abba(round)) {
+        const params = { variant, concurrency, jobs: n, warmupJobs, round };
+        const m = (await runScenario(
+          coordinator,
+          "throughput",
+          params,
+          PLAN.timeoutMs,
+          `throughput-${variant}`,
+        )) as Measurement;
+        runs[variant].push(m);
+        process.stderr.write(
+          `  throughput c=${concurrency} ${variant}: ${f0(m.jobsPerSec)} jobs/s, worker ${f0(m.cpuUsPerJob)} µs CPU/job, coordinator ${f0(m.coordinatorCpuUsPerJob)} µs CPU/job\n`,
+        );
+      }
+    }
+    out.push({ concurrency, jobs: n, ...runs });
+  }
+  return out;
+}
+
+interface LoopMeasurement {
+  delayMs: number;
+  concurrency: number;
+  jobs: number;
+  jobsPerSec: number;
+  cpuUsPerJob: number;
+}
+
+async function loopRuns(coordinator: CoordinatorHandle) {
+  const { rounds, ...plan } = PLAN.loop;
+  const rows = new Map<
+    string,
+    { delayMs: number; concurrency: number; jobs: number } & Record<"sdk" | "bare", LoopMeasurement[]>
+  >();
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of abba(round)) {
+      const results = (await runScenario(
+        coordinator,
+        "loop",
+        { ...plan, variant },
+        PLAN.timeoutMs,
+        `loop-${variant}`,
+      )) as LoopMeasurement[];
+      for (const m of results) {
+        const key = `${m.delayMs}/${m.concurrency}`;
+        const row = rows.get(key) ?? {
+          delayMs: m.delayMs,
+          concurrency: m.concurrency,
+          jobs: m.jobs,
+          sdk: [],
+          bare: [],
+        };
+        row[variant].push(m);
+        rows.set(key, row);
+      }
+      process.stderr.write(`  loop only: round ${round + 1} of ${rounds}, ${variant} done\n`);
+    }
+  }
+  return [...rows.values()];
 }
 
 // ---------------------------------------------------------------------------
@@ -273,6 +347,10 @@ const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "–");
 const mb = (bytes: number) => `${f1(bytes / MB)} MB`;
 const ms = (n: number) => (n >= 10 ? `${f1(n)} ms` : `${f2(n)} ms`);
 const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+/** Issue #17: SDK/baseline throughput at least this, at every concurrency. */
+const THROUGHPUT_GOAL = 0.95;
+/** Issue #17: the loop alone (no delay) costs at most this times the baseline's CPU per job. */
+const LOOP_CPU_GOAL = 1.15;
 
 interface Measurement {
   jobsPerSec: number;
@@ -297,6 +375,7 @@ function report(results: Record<string, Json>, errors: Record<string, string>): 
       .map((x) => x.toFixed(2))
       .join(" ")} (above 0.5 means other processes shared the ${m.cores} cores: wall-clock figures are noisier)`,
   );
+  out(`- 1-minute load average at the start → end of each scenario: ${(results.load as string[]).join("; ")}`);
   out(
     `- Node ${m.node}; the SDK from src/ via tsx (tsconfig paths); coordinator: modelreins-worker/testing in its own process, over HTTP on 127.0.0.1`,
   );
@@ -307,11 +386,11 @@ function report(results: Record<string, Json>, errors: Record<string, string>): 
     out("### Throughput: no-op jobs per second (pre-queued backlog)");
     out();
     out(
-      `Median of ${PLAN.throughput.rounds} runs each, baseline and SDK alternated (ABBA) in one worker process. Baseline: a hand-written loop with bare \`fetch\`, same requests (heartbeat, inbox running + pending, claim, complete, same headers and bodies), same concurrency. Goal: SDK/baseline ≥ 0.9.`,
+      `Median of ${PLAN.throughput.rounds} runs each, baseline and SDK alternated (ABBA), each run in a fresh worker process after a warm-up of ${PLAN.throughput.warmupJobs} jobs. Baseline: a hand-written loop with bare \`fetch\`, same requests (heartbeat, inbox running + pending, claim, complete, same headers and bodies), same concurrency. Goal: SDK/baseline ≥ ${THROUGHPUT_GOAL} (the ratio of the medians and the median of the pairs).`,
     );
     out();
     out(
-      "| concurrency | jobs/run | baseline jobs/s | SDK jobs/s | SDK/baseline (medians) | SDK/baseline (median of pairs) | goal ≥ 0.9 | worker CPU/job, baseline | worker CPU/job, SDK | coordinator CPU/job, baseline / SDK | requests/job, baseline / SDK |",
+      `| concurrency | jobs/run | baseline jobs/s | SDK jobs/s | SDK/baseline (medians) | SDK/baseline (median of pairs) | goal ≥ ${THROUGHPUT_GOAL} | worker CPU/job, baseline | worker CPU/job, SDK | coordinator CPU/job, baseline / SDK | requests/job, baseline / SDK |`,
     );
     out("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
     for (const row of tp) {
@@ -321,7 +400,7 @@ function report(results: Record<string, Json>, errors: Record<string, string>): 
       const pairs = (row.sdk as Measurement[]).map((x, i) => x.jobsPerSec / (row.bare[i] as Measurement).jobsPerSec);
       const pairRatio = median(pairs);
       out(
-        `| ${row.concurrency} | ${row.jobs} | ${f0(pick("bare", "jobsPerSec"))} | ${f0(pick("sdk", "jobsPerSec"))} | ${f2(ratio)} | ${f2(pairRatio)} (${pairs.map(f2).join(", ")}) | ${verdict(ratio >= 0.9 && pairRatio >= 0.9)} | ${f0(pick("bare", "cpuUsPerJob"))} µs | ${f0(pick("sdk", "cpuUsPerJob"))} µs | ${f0(pick("bare", "coordinatorCpuUsPerJob"))} / ${f0(pick("sdk", "coordinatorCpuUsPerJob"))} µs | ${f2(pick("bare", "requestsPerJob"))} / ${f2(pick("sdk", "requestsPerJob"))} |`,
+        `| ${row.concurrency} | ${row.jobs} | ${f0(pick("bare", "jobsPerSec"))} | ${f0(pick("sdk", "jobsPerSec"))} | ${f2(ratio)} | ${f2(pairRatio)} (${pairs.map(f2).join(", ")}) | ${verdict(ratio >= THROUGHPUT_GOAL && pairRatio >= THROUGHPUT_GOAL)} | ${f0(pick("bare", "cpuUsPerJob"))} µs | ${f0(pick("sdk", "cpuUsPerJob"))} µs | ${f0(pick("bare", "coordinatorCpuUsPerJob"))} / ${f0(pick("sdk", "coordinatorCpuUsPerJob"))} µs | ${f2(pick("bare", "requestsPerJob"))} / ${f2(pick("sdk", "requestsPerJob"))} |`,
       );
     }
     out();
@@ -435,18 +514,23 @@ function report(results: Record<string, Json>, errors: Record<string, string>): 
     out("### The run loop alone: an in-process stand-in for fetch that answers after a fixed delay");
     out();
     out(
-      `No sockets and no coordinator: with no delay, CPU per job is what each loop itself costs; with a delay, the figures show how each loop copes with round trips (every real network has them; loopback hides them). Median of ${PLAN.loop.rounds} alternated runs.`,
+      `No sockets and no coordinator: with no delay, CPU per job is what each loop itself costs; with a delay, the figures show how each loop copes with round trips (every real network has them; loopback hides them). Median of ${PLAN.loop.rounds} runs each, SDK and baseline alternated (ABBA) in fresh processes; each process first runs ${PLAN.loop.warmupRuns} × ${PLAN.loop.jobs} jobs uncounted, and each case once more before its counted run. Goal, with no delay: the SDK's CPU per job at most ${LOOP_CPU_GOAL}× the baseline's.`,
     );
     out();
     out(
-      "| delay | concurrency | jobs/run | baseline jobs/s | SDK jobs/s | SDK/baseline | CPU/job, baseline | CPU/job, SDK |",
+      "| delay | concurrency | jobs/run | baseline jobs/s | SDK jobs/s | SDK/baseline | CPU/job, baseline | CPU/job, SDK | CPU SDK/baseline (spread) | goal |",
     );
-    out("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (const row of loop) {
       const pick = (variant: "sdk" | "bare", key: "jobsPerSec" | "cpuUsPerJob") =>
         median((row[variant] as { jobsPerSec: number; cpuUsPerJob: number }[]).map((x) => x[key]));
+      const cpuRatio = pick("sdk", "cpuUsPerJob") / pick("bare", "cpuUsPerJob");
+      const pairs = (row.sdk as LoopMeasurement[]).map(
+        (x, i) => x.cpuUsPerJob / (row.bare[i] as LoopMeasurement).cpuUsPerJob,
+      );
+      const goal = row.delayMs === 0 ? verdict(cpuRatio <= LOOP_CPU_GOAL) : "";
       out(
-        `| ${row.delayMs} ms | ${row.concurrency} | ${row.jobs} | ${f0(pick("bare", "jobsPerSec"))} | ${f0(pick("sdk", "jobsPerSec"))} | ${f2(pick("sdk", "jobsPerSec") / pick("bare", "jobsPerSec"))} | ${f0(pick("bare", "cpuUsPerJob"))} µs | ${f0(pick("sdk", "cpuUsPerJob"))} µs |`,
+        `| ${row.delayMs} ms | ${row.concurrency} | ${row.jobs} | ${f0(pick("bare", "jobsPerSec"))} | ${f0(pick("sdk", "jobsPerSec"))} | ${f2(pick("sdk", "jobsPerSec") / pick("bare", "jobsPerSec"))} | ${f0(pick("bare", "cpuUsPerJob"))} µs | ${f0(pick("sdk", "cpuUsPerJob"))} µs | ${f2(cpuRatio)} (${f2(Math.min(...pairs))}–${f2(Math.max(...pairs))}) | ${goal} |`,
       );
     }
     out();
@@ -479,18 +563,22 @@ function report(results: Record<string, Json>, errors: Record<string, string>): 
 async function main(): Promise<number> {
   const started = Date.now();
   tmpDir = mkdtempSync(join(tmpdir(), "modelreins-bench-"));
-  const results: Record<string, Json> = { machine: machine() };
+  const load: string[] = [];
+  const results: Record<string, Json> = { machine: machine(), load };
   const errors: Record<string, string> = {};
   const step = async (name: string, fn: () => Promise<unknown> | unknown) => {
     if (!wants(name)) return;
     process.stderr.write(`bench: ${name}...\n`);
     const t = Date.now();
+    const loadAtStart = loadavg()[0] as number;
     try {
       results[name] = await fn();
       process.stderr.write(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
     } catch (error) {
       errors[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
       process.stderr.write(`bench: ${name} FAILED: ${errors[name]}\n`);
+    } finally {
+      load.push(`${name} ${f2(loadAtStart)} → ${f2(loadavg()[0] as number)}`);
     }
   };
 
@@ -499,13 +587,13 @@ async function main(): Promise<number> {
     coordinator = await startCoordinator();
     const c = coordinator;
     process.stderr.write(`bench: coordinator at ${c.url} (pid ${c.child.pid})\n`);
-    await step("throughput", () => runScenario(c, "throughput", PLAN.throughput, PLAN.timeoutMs));
+    await step("throughput", () => throughputRuns(c));
     await step("latency", () => runScenario(c, "latency", PLAN.latency, PLAN.timeoutMs));
     await step("idle", () => runScenario(c, "idle", PLAN.idle, PLAN.timeoutMs));
     if (results.idle) await step("floor", () => runScenario(c, "floor", PLAN.floor, PLAN.timeoutMs));
     await step("upload", () => runScenario(c, "upload", PLAN.upload, PLAN.timeoutMs));
     await step("soak", () => runScenario(c, "soak", PLAN.soak, PLAN.timeoutMs));
-    await step("loop", () => runScenario(c, "loop", PLAN.loop, PLAN.timeoutMs));
+    await step("loop", () => loopRuns(c));
     await step("ops", () => runScenario(c, "ops", PLAN.ops, PLAN.timeoutMs));
   } catch (error) {
     errors.coordinator = error instanceof Error ? error.message : String(error);

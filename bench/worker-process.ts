@@ -104,13 +104,16 @@ function start(variant: Variant | OpsVariant, options: Omit<LoopOptions, "url" |
 }
 
 // ---------------------------------------------------------------------------
-// Throughput: pre-queued no-op jobs, SDK and baseline alternated.
+// Throughput: pre-queued no-op jobs. One variant per process: run.ts alternates
+// fresh processes (ABBA), so neither loop runs in a heap, JIT state or connection
+// pool the other one left behind.
 
 interface ThroughputParams {
-  concurrencies: number[];
-  jobs: Record<string, number>;
-  rounds: number;
+  variant: Variant;
+  concurrency: number;
+  jobs: number;
   warmupJobs: number;
+  round: number;
 }
 
 interface Measurement {
@@ -155,28 +158,13 @@ async function measureThroughput(
   };
 }
 
-async function throughput(params: ThroughputParams) {
-  const out = [];
-  for (const c of params.concurrencies) {
-    const n = params.jobs[String(c)] ?? 1000;
-    await measureThroughput("bare", c, params.warmupJobs, `warm-bare-c${c}`);
-    await measureThroughput("sdk", c, params.warmupJobs, `warm-sdk-c${c}`);
-    const runs: Record<Variant, Measurement[]> = { sdk: [], bare: [] };
-    for (let r = 0; r < params.rounds; r++) {
-      // ABBA: bare, sdk, then sdk, bare, ... so a drift in either direction cancels out.
-      const order: Variant[] = r % 2 === 0 ? ["bare", "sdk"] : ["sdk", "bare"];
-      for (const variant of order) {
-        const m = await measureThroughput(variant, c, n, `${variant}-c${c}-r${r}`);
-        runs[variant].push(m);
-        process.stderr.write(
-          `  throughput c=${c} ${variant}: ${m.jobsPerSec.toFixed(0)} jobs/s, worker ${m.cpuUsPerJob.toFixed(0)} µs CPU/job, coordinator ${m.coordinatorCpuUsPerJob.toFixed(0)} µs CPU/job\n`,
-        );
-      }
-    }
-    out.push({ concurrency: c, jobs: n, ...runs });
-  }
+async function throughput(params: ThroughputParams): Promise<Measurement> {
+  const { variant, concurrency: c, jobs, warmupJobs, round } = params;
+  // A warm-up run first, in this process: the measured run then meets warm JIT code and an open pool.
+  await measureThroughput(variant, c, warmupJobs, `warm-${variant}-c${c}-r${round}`);
+  const m = await measureThroughput(variant, c, jobs, `${variant}-c${c}-r${round}`);
   await coord("reset");
-  return out;
+  return m;
 }
 
 // ---------------------------------------------------------------------------
@@ -436,6 +424,9 @@ async function soak(params: SoakParams) {
 // coordinator process: the stand-in keeps the pending list itself.
 
 interface LoopParams {
+  variant: Variant;
+  /** Runs of `jobs` no-op jobs before any case, not counted. */
+  warmupRuns: number;
   delaysMs: number[];
   concurrencies: number[];
   jobs: number;
@@ -443,7 +434,8 @@ interface LoopParams {
 }
 
 function stubCoordinator(delayMs: number) {
-  let pending: number[] = [];
+  // A Set: the stand-in's own work per call stays O(1), so it does not dilute the loops' CPU figures.
+  let pending = new Set<number>();
   let nextId = 1;
   let completed = 0;
   let target = 0;
@@ -467,13 +459,13 @@ function stubCoordinator(delayMs: number) {
     if (url.pathname === "/presence") return reply({ ok: true });
     if (url.pathname === "/my-jobs") {
       const status = url.searchParams.get("status");
-      return reply({ jobs: status === "pending" ? pending.map((id) => job(id, "pending")) : [] });
+      return reply({ jobs: status === "pending" ? Array.from(pending, (id) => job(id, "pending")) : [] });
     }
     const match = /^\/api\/jobs\/(\d+)\/(claim|complete)$/.exec(url.pathname);
     if (!match) return reply({ error: "no route" });
     const id = Number(match[1]);
     if (match[2] === "claim") {
-      pending = pending.filter((x) => x !== id);
+      pending.delete(id);
       return reply(job(id, "running"));
     }
     const body = JSON.parse(String(init?.body)) as { status: string; result: string };
@@ -485,7 +477,7 @@ function stubCoordinator(delayMs: number) {
     queue(n: number): Promise<void> {
       completed = 0;
       target = n;
-      pending = Array.from({ length: n }, () => nextId++);
+      pending = new Set(Array.from({ length: n }, () => nextId++));
       return new Promise((resolve) => {
         reached = resolve;
       });
@@ -518,21 +510,19 @@ async function loopOnly(params: LoopParams) {
   const out = [];
   URL_ = "http://stub.localhost";
   TOKEN = "stub-token";
+  const { variant } = params;
+  // Steady state first: the SDK has more code for the JIT to warm than the baseline, so one run of
+  // each case is not enough warm-up for the first case (bench/: its first 6,000 jobs cost up to 1.4×
+  // the later ones). Both loops get the same.
+  const warm = stubCoordinator(0);
+  for (let i = 0; i < params.warmupRuns; i++) await measureAlone(warm, variant, 8, params.jobs, "loop");
   for (const delayMs of params.delaysMs) {
     const stub = stubCoordinator(delayMs);
     for (const concurrency of params.concurrencies) {
       const n = delayMs > 0 && concurrency === 1 ? Math.ceil(params.jobs / 4) : params.jobs;
-      const runs: Record<Variant, { jobsPerSec: number; cpuUsPerJob: number }[]> = { sdk: [], bare: [] };
-      for (let r = -1; r < params.rounds; r++) {
-        const order: Variant[] = r % 2 === 0 ? ["bare", "sdk"] : ["sdk", "bare"];
-        for (const variant of order) {
-          const m = await measureAlone(stub, variant, concurrency, n, "loop");
-          // Round -1 warms up both loops and is not counted.
-          if (r >= 0) runs[variant].push(m);
-        }
-      }
-      out.push({ delayMs, concurrency, jobs: n, ...runs });
-      process.stderr.write(`  loop only: delay ${delayMs} ms, c=${concurrency} done\n`);
+      // The first run warms this case up and is not counted.
+      await measureAlone(stub, variant, concurrency, n, "loop");
+      out.push({ delayMs, concurrency, ...(await measureAlone(stub, variant, concurrency, n, "loop")), jobs: n });
     }
   }
   return out;

@@ -87,6 +87,37 @@ export function resolveRoutes(overrides: Partial<Record<RouteName, string>> = {}
   return Object.freeze(routes) as Routes;
 }
 
+/** A route spec split once into its method and the literal parts around its `{param}`s. */
+interface CompiledRoute {
+  method: HttpMethod;
+  /** `literals[i]` comes before `keys[i]`; the last literal ends the path. */
+  literals: string[];
+  keys: string[];
+}
+
+/**
+ * Compiled specs by their text: every call resolves a route, so the pattern is
+ * matched once per spec, not once per request. Bounded by the route tables in
+ * use (a few dozen specs per process).
+ */
+const compiledRoutes = new Map<string, CompiledRoute | null>();
+
+function compile(spec: string): CompiledRoute | null {
+  const match = ROUTE_PATTERN.exec(spec);
+  if (!match) return null;
+  const path = match[2] as string;
+  const literals: string[] = [];
+  const keys: string[] = [];
+  let last = 0;
+  for (const param of path.matchAll(/\{(\w+)\}/g)) {
+    literals.push(path.slice(last, param.index));
+    keys.push(param[1] as string);
+    last = param.index + param[0].length;
+  }
+  literals.push(path.slice(last));
+  return { method: match[1] as HttpMethod, literals, keys };
+}
+
 /**
  * Fills a route's `{param}` placeholders, URL-encoding each value, so a job
  * id such as `"a/b"` cannot change the path.
@@ -96,15 +127,22 @@ export function buildRoute(
   name: RouteName,
   params: Record<string, string | number> = {},
 ): ResolvedRoute {
-  const match = ROUTE_PATTERN.exec(routes[name]);
-  if (!match) throw new TypeError(`Route "${name}" is malformed: ${routes[name]}`);
-  const method = match[1] as HttpMethod;
-  const path = (match[2] as string).replace(/\{(\w+)\}/g, (_, key: string) => {
+  const spec = routes[name];
+  let route = compiledRoutes.get(spec);
+  if (route === undefined) {
+    route = compile(spec);
+    compiledRoutes.set(spec, route);
+  }
+  if (!route) throw new TypeError(`Route "${name}" is malformed: ${spec}`);
+  const { literals, keys } = route;
+  let path = literals[0] as string;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const value = params[key];
     if (value === undefined || value === "") {
       throw new TypeError(`Route "${name}" needs a value for {${key}}.`);
     }
-    return encodeURIComponent(String(value));
-  });
-  return { method, path };
+    path += encodeURIComponent(String(value)) + (literals[i + 1] as string);
+  }
+  return { method: route.method, path };
 }

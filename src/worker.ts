@@ -450,7 +450,15 @@ export class Worker implements AsyncDisposable {
       claim: (jobId) => this.claim(jobId),
       complete: (jobId, result, status, options) => this.complete(jobId, result, status, options),
       heartbeat: (status, details, options) => this.heartbeat(status, { details }, options),
-      handle: (job, signal) => handler(job, { signal, worker: this, logger: this.logger }),
+      handle: (job, abort) =>
+        handler(job, {
+          // An own getter, not a prototype one, so `{ ...ctx }` still carries the signal.
+          get signal() {
+            return abort.signal;
+          },
+          worker: this,
+          logger: this.logger,
+        }),
     };
   }
 }

@@ -157,12 +157,32 @@ describe("redirects", () => {
     });
     const worker = new Worker({ token: TOKEN, url: origin, name: WORKER_NAME, logger: spyLogger() });
     await expect(worker.inbox()).resolves.toEqual([]);
+    // The first hop goes out twice: in "error" mode, then again in "manual" mode to learn where to.
     expect(seen.map((s) => s.url)).toEqual([
+      `/my-jobs?worker=${WORKER_NAME}&status=pending`,
       `/my-jobs?worker=${WORKER_NAME}&status=pending`,
       "/v2/my-jobs?worker=x&status=pending",
     ]);
-    expect(seen[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(seen[1]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(seen.map((s) => s.headers.authorization)).toEqual(Array(3).fill(`Bearer ${TOKEN}`));
+  });
+
+  it("a redirected route is sent in manual mode from then on: one request per hop", async () => {
+    const { origin, seen } = await startServer((req, res) => {
+      if (req.url === "/api/jobs/5/claim") res.writeHead(307, { location: "/v2/claim" }).end();
+      else res.writeHead(200, { "content-type": "application/json" }).end('{"id": 5, "prompt": "p"}');
+    });
+    const worker = new Worker({ token: TOKEN, url: origin, name: WORKER_NAME, logger: spyLogger() });
+    await worker.claim(5);
+    expect(seen.map((s) => s.url)).toEqual(["/api/jobs/5/claim", "/api/jobs/5/claim", "/v2/claim"]);
+    // The re-send is the same request: same idempotency key, same body.
+    const keys = seen.map((s) => s.headers["idempotency-key"]);
+    expect(new Set(keys).size).toBe(1);
+    expect(seen[1]?.body).toBe(seen[0]?.body);
+    seen.length = 0;
+    await worker.claim(5);
+    expect(seen.map((s) => s.url)).toEqual(["/api/jobs/5/claim", "/v2/claim"]);
+    await worker.heartbeat(); // another route still goes in "error" mode first, and is not redirected
+    expect(seen.map((s) => s.url)).toEqual(["/api/jobs/5/claim", "/v2/claim", "/presence"]);
   });
 
   it("a cross-origin redirect drops the Authorization header", async () => {
@@ -195,9 +215,11 @@ describe("redirects", () => {
     homeOrigin = home.origin;
     const worker = new Worker({ token: TOKEN, url: home.origin, name: WORKER_NAME, logger: spyLogger() });
     await worker.heartbeat();
+    expect(other.seen).toHaveLength(1);
     expect(other.seen[0]?.headers.authorization).toBeUndefined();
-    expect(home.seen.map((s) => s.url)).toEqual(["/presence", "/final"]);
-    expect(home.seen.map((s) => s.headers.authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+    // The first hop twice ("error" mode, then "manual"), then the way back home.
+    expect(home.seen.map((s) => s.url)).toEqual(["/presence", "/presence", "/final"]);
+    expect(home.seen.map((s) => s.headers.authorization)).toEqual(Array(3).fill(`Bearer ${TOKEN}`));
   });
 
   it("303 after a POST turns into a GET without the body", async () => {
@@ -207,10 +229,13 @@ describe("redirects", () => {
     });
     const worker = new Worker({ token: TOKEN, url: origin, name: WORKER_NAME, logger: spyLogger() });
     await expect(worker.complete(5, "ok")).resolves.toEqual({ id: 5 });
+    const sent = JSON.stringify({ worker: WORKER_NAME, status: "done", result: "ok" });
     expect(seen.map((s) => [s.method, s.url, s.body])).toEqual([
-      ["POST", "/api/jobs/5/complete", JSON.stringify({ worker: WORKER_NAME, status: "done", result: "ok" })],
+      ["POST", "/api/jobs/5/complete", sent],
+      ["POST", "/api/jobs/5/complete", sent],
       ["GET", "/api/jobs/5", ""],
     ]);
+    expect(seen[2]?.headers["content-type"]).toBeUndefined();
   });
 
   it("more than 5 redirects is an InvalidResponseError", async () => {
@@ -221,6 +246,7 @@ describe("redirects", () => {
     const error = await worker.heartbeat().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as Error).message).toContain("redirected more than 5 times");
-    expect(seen).toHaveLength(6);
+    // The first request twice ("error" mode, then "manual"), then 5 redirects followed.
+    expect(seen).toHaveLength(7);
   });
 });

@@ -33,7 +33,7 @@ function memoryWorker(handler: (job: Job, signal: AbortSignal) => unknown) {
       return {};
     },
     heartbeat: async () => ({}),
-    handle: handler,
+    handle: (job, abort) => handler(job, abort.signal),
   };
   const add = (id: number) => jobs.set(String(id), { id, prompt: `p${id}`, status: "pending" });
   return { worker, completions, add };

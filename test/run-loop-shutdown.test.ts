@@ -194,6 +194,33 @@ describe("shutdownGraceMs", () => {
     expect(statusOf(fake.heartbeats.at(-1) ?? {})).toBe("offline");
   });
 
+  it("ctx.signal first read after the abort (it is made only when read) is aborted already, and stays one signal", async () => {
+    fake.add();
+    const started = deferred();
+    const seen: Array<{ aborted: boolean; same: boolean; reason: unknown }> = [];
+    const { worker, done } = startWorker(
+      async (_job, ctx) => {
+        started.resolve();
+        await delay(150); // past the grace period, without having looked at ctx.signal
+        const { signal } = ctx;
+        const copy = { ...ctx }; // a spread copy carries the same signal
+        seen.push({
+          aborted: signal.aborted,
+          same: ctx.signal === signal && copy.signal === signal,
+          reason: signal.reason,
+        });
+        return "late";
+      },
+      { shutdownGraceMs: 30 },
+    );
+    await started.promise;
+    await worker.stop();
+    await done;
+    expect(seen).toEqual([
+      { aborted: true, same: true, reason: expect.objectContaining({ message: SHUTDOWN_RESULT }) },
+    ]);
+  });
+
   it("a handler that ignores the abort is failed with exactly SHUTDOWN_RESULT, once, and its late return is dropped", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
     const job = fake.add();

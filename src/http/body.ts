@@ -25,10 +25,14 @@ export async function readBodyText(response: Response, limit: number, truncate: 
   if (!reader) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let complete = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) {
+        complete = true;
+        break;
+      }
       if (size + value.byteLength > limit) {
         if (!truncate) throw new BodyTooLargeError(limit);
         chunks.push(value.subarray(0, limit - size));
@@ -39,11 +43,15 @@ export async function readBodyText(response: Response, limit: number, truncate: 
       size += value.byteLength;
     }
   } finally {
-    // Lets the connection go back to the pool (or close) without reading the rest.
-    reader.cancel().catch(() => {});
+    // Cut short: let the connection go back to the pool (or close) without reading the rest.
+    if (!complete) reader.cancel().catch(() => {});
   }
-  return new TextDecoder().decode(Buffer.concat(chunks, size));
+  // Most answers arrive in one chunk: decoded as it is, without a copy.
+  return utf8.decode(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size));
 }
+
+/** Stateless between calls (no `stream` option), so one decoder serves every body. */
+const utf8 = new TextDecoder();
 
 /** Parses text as JSON where it is JSON, else returns the text itself. */
 export function parseMaybeJson(text: string): unknown {

@@ -19,7 +19,7 @@ import { isPermissionRefusal, runtimeProduct } from "../runtime.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
-import { streamForm } from "./multipart.js";
+import { type RequestWithHeaders, streamForm } from "./multipart.js";
 
 /**
  * The request options of one call, overriding the client's own: the last
@@ -92,14 +92,53 @@ export function isRetryableError(error: unknown): boolean {
   return typeof status === "number" && isRetryableStatus(status);
 }
 
-/** The network error fetch gives for a redirect answer to a request sent with `redirect: "error"`. */
-function isUnexpectedRedirect(error: unknown): boolean {
-  return (error as { cause?: { message?: unknown } } | undefined)?.cause?.message === "unexpected redirect";
+/**
+ * The network error a fetch gives for a redirect answer to a request sent with
+ * `redirect: "error"`: Node's (undici: the cause "unexpected redirect"; msw
+ * the same as a string), Bun's (code "UnexpectedRedirect") and Deno's (the message).
+ */
+export function isUnexpectedRedirect(error: unknown): boolean {
+  const e = error as { cause?: unknown; code?: unknown; message?: unknown } | undefined;
+  const cause = (e?.cause as { message?: unknown } | undefined)?.message ?? e?.cause;
+  return (
+    (typeof cause === "string" && cause.toLowerCase() === "unexpected redirect") ||
+    e?.code === "UnexpectedRedirect" ||
+    (typeof e?.message === "string" && e.message.includes("redirect mode is set to 'error'"))
+  );
+}
+
+function abortForTimeout(controller: AbortController): void {
+  controller.abort(new Error("timeout"));
+}
+
+/** A redirect the core follows by hand: a 3xx with somewhere to go. */
+function isRedirect(response: Response): boolean {
+  return REDIRECT_STATUSES.has(response.status) && response.headers.has("location");
 }
 
 /** Whether the call's `errorMap` claims this error's status: then it is final. */
 function isMapped(error: unknown, spec: CallSpec): boolean {
   return error instanceof WorkerError && error.status !== undefined && spec.errorMap?.[error.status] !== undefined;
+}
+
+/** Which attempt of which call, for errors. */
+interface AttemptInfo {
+  method: string;
+  path: string;
+  attempts: number;
+}
+
+/** One call, prepared once for all its attempts. */
+interface Call {
+  spec: CallSpec;
+  method: string;
+  path: string;
+  /** The first hop's URL: base URL, path and query. */
+  url: string;
+  headers: Record<string, string>;
+  body: BodyInit | null;
+  timeoutMs: number;
+  route: RouteName;
 }
 
 /** Sends requests to one coordinator with one token. */
@@ -111,6 +150,10 @@ export class HttpCore {
   readonly timeoutMs: number;
   #token: string;
   #config: HttpCoreConfig;
+  /** The coordinator's origin: the token goes nowhere else. */
+  readonly #origin: string;
+  /** Routes the coordinator has redirected: sent in "manual" mode from then on (see #send). */
+  readonly #redirected = new Set<RouteName>();
 
   constructor(config: HttpCoreConfig) {
     this.baseUrl = config.baseUrl;
@@ -119,6 +162,7 @@ export class HttpCore {
     this.timeoutMs = config.timeoutMs;
     this.#token = config.token;
     this.#config = config;
+    this.#origin = new URL(config.baseUrl).origin;
   }
 
   /** The method and path a call to `route` goes to: what answer checks name in their messages. */
@@ -148,14 +192,12 @@ export class HttpCore {
   }
 
   async #request(route: RouteName, spec: CallSpec): Promise<unknown> {
-    const { method, path } = buildRoute(this.routes, route, spec.params);
+    const call = this.#prepare(route, spec);
     const maxRetries = spec.maxRetries ?? this.#config.maxRetries;
-    // One key for all attempts of this call, so a server that honours it acts once.
-    const idempotencyKey = method === "POST" ? globalThis.crypto.randomUUID() : undefined;
     for (let attempt = 0; ; attempt++) {
       spec.signal?.throwIfAborted();
       try {
-        return await this.#attempt(method, path, spec, idempotencyKey, attempt + 1);
+        return await this.#attempt(call, attempt + 1);
       } catch (error) {
         if (spec.signal?.aborted) throw spec.signal.reason;
         if (attempt >= maxRetries || !isRetryableError(error) || isMapped(error, spec)) throw error;
@@ -169,22 +211,39 @@ export class HttpCore {
     }
   }
 
-  async #attempt(
-    method: string,
-    path: string,
-    spec: CallSpec,
-    idempotencyKey: string | undefined,
-    attempts: number,
-  ): Promise<unknown> {
-    const timeoutMs = spec.timeoutMs ?? this.#config.timeoutMs;
+  /** What every attempt of a call sends: built once, not per attempt. */
+  #prepare(route: RouteName, spec: CallSpec): Call {
+    const { method, path } = buildRoute(this.routes, route, spec.params);
+    let url = this.baseUrl + path;
+    if (spec.query !== undefined) {
+      const query = new URLSearchParams();
+      for (const key in spec.query) {
+        const value = spec.query[key];
+        if (value !== undefined) query.set(key, String(value));
+      }
+      if (query.size > 0) url += `?${query}`;
+    }
+    const body = spec.form ?? (spec.json === undefined ? null : JSON.stringify(spec.json));
+    const headers: Record<string, string> = { accept: "application/json", "user-agent": USER_AGENT };
+    if (spec.auth !== false) headers.authorization = `Bearer ${this.#token}`;
+    if (spec.json !== undefined) headers["content-type"] = "application/json";
+    // One key for all attempts of this call, so a server that honours it acts once.
+    if (method === "POST") headers["idempotency-key"] = globalThis.crypto.randomUUID();
+    return { spec, method, path, url, headers, body, timeoutMs: spec.timeoutMs ?? this.#config.timeoutMs, route };
+  }
+
+  async #attempt(call: Call, attempts: number): Promise<unknown> {
+    const { spec, method, path, timeoutMs } = call;
     const controller = new AbortController();
-    const onCallerAbort = () => controller.abort(spec.signal?.reason);
-    spec.signal?.addEventListener("abort", onCallerAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(new Error("timeout")), timeoutMs);
+    const caller = spec.signal;
+    const onCallerAbort = caller && (() => controller.abort(caller.reason));
+    if (onCallerAbort) caller.addEventListener("abort", onCallerAbort, { once: true });
+    // A timer per attempt: Node keeps timers of one duration in one list on one OS timer already.
+    const timer = setTimeout(abortForTimeout, timeoutMs, controller);
     const info = { method, path, attempts };
     try {
-      const response = await this.#fetchFollowingRedirects(method, path, spec, idempotencyKey, controller.signal);
-      if (response.ok) return await this.#readSuccess(response, info);
+      const response = await this.#send(call, controller.signal);
+      if (response.ok) return this.#parseSuccess(await this.#readSuccessText(response, info), response, info);
       const text = this.#redact(await readBodyText(response, MAX_ERROR_BODY_BYTES, true));
       const parsed = parseMaybeJson(text);
       throw errorFromResponse(
@@ -198,7 +257,7 @@ export class HttpCore {
       );
     } catch (error) {
       if (error instanceof WorkerError) throw error;
-      if (spec.signal?.aborted) throw spec.signal.reason;
+      if (caller?.aborted) throw caller.reason;
       if (controller.signal.aborted) {
         throw new TimeoutError(`${method} ${path} got no answer within ${timeoutMs} ms`, { ...info, cause: error });
       }
@@ -210,49 +269,47 @@ export class HttpCore {
       });
     } finally {
       clearTimeout(timer);
-      spec.signal?.removeEventListener("abort", onCallerAbort);
+      if (onCallerAbort) caller.removeEventListener("abort", onCallerAbort);
     }
   }
 
-  async #fetchFollowingRedirects(
-    method: string,
-    path: string,
-    spec: CallSpec,
-    idempotencyKey: string | undefined,
-    signal: AbortSignal,
-  ): Promise<Response> {
-    let url = new URL(this.baseUrl + path);
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    const origin = url.origin;
+  /**
+   * Sends a call. Every hop goes out with `redirect: "error"`: in any other mode undici clones
+   * the request and tees its body, for every request (bench/: about 50 µs of CPU each), and for
+   * an upload the branch nobody reads keeps a copy of every byte sent (nodejs/undici#4058). A
+   * redirect is rare: when one comes back, the hop is sent again in "manual" mode to learn where
+   * to (same idempotency key), and the route's JSON calls go in "manual" mode from then on.
+   */
+  async #send(call: Call, signal: AbortSignal): Promise<Response> {
+    const init: RequestWithHeaders = { method: call.method, headers: call.headers, body: call.body, signal };
+    const response =
+      this.#redirected.has(call.route) && !(call.body instanceof FormData)
+        ? await this.#config.fetch(call.url, { ...init, redirect: "manual" })
+        : await this.#sendHop(call.url, init);
+    if (!isRedirect(response)) return response;
+    this.#redirected.add(call.route);
+    return this.#followRedirects(call, signal, response);
+  }
+
+  /**
+   * One hop in "error" mode; if it meets a redirect, sent again in "manual" mode to learn where to.
+   * A form body goes out as its multipart stream, made afresh for each send (streamForm).
+   */
+  #sendHop(url: string | URL, init: RequestWithHeaders): Promise<Response> {
+    return this.#config.fetch(url, streamForm({ ...init, redirect: "error" })).catch((error: unknown) => {
+      if (init.signal?.aborted || !isUnexpectedRedirect(error)) throw error;
+      return this.#config.fetch(url, streamForm({ ...init, redirect: "manual" }));
+    });
+  }
+
+  /** Follows redirects by hand from the first answer, so the token goes to the coordinator's origin only. */
+  async #followRedirects(call: Call, signal: AbortSignal, first: Response): Promise<Response> {
+    const { method, path } = call;
+    let url = new URL(call.url);
     let currentMethod = method;
-    let body: BodyInit | undefined = spec.form ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json));
-    for (let hops = 0; ; hops++) {
-      const headers: Record<string, string> = { accept: "application/json", "user-agent": USER_AGENT };
-      // The token goes only to the coordinator's own origin, never after a redirect elsewhere.
-      if (spec.auth !== false && url.origin === origin) headers.authorization = `Bearer ${this.#token}`;
-      if (body !== undefined && spec.json !== undefined) headers["content-type"] = "application/json";
-      if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
-      const init: RequestInit = { method: currentMethod, headers, ...(body === undefined ? {} : { body }), signal };
-      let response: Response;
-      if (body instanceof FormData) {
-        // An upload goes out with redirect "error": in any other mode undici clones the request and
-        // tees its body, and the branch nobody reads keeps a copy of every byte sent (nodejs/undici#4058):
-        // a 1 GiB file from fs.openAsBlob would end up whole in memory. If the coordinator does
-        // redirect, this hop is sent again in "manual" mode to learn where to. Each send streams the
-        // form afresh (streamForm).
-        try {
-          response = await this.#config.fetch(url, streamForm({ ...init, headers, redirect: "error" }));
-        } catch (error) {
-          if (signal.aborted || !isUnexpectedRedirect(error)) throw error;
-          response = await this.#config.fetch(url, streamForm({ ...init, headers, redirect: "manual" }));
-        }
-      } else {
-        response = await this.#config.fetch(url, { ...init, redirect: "manual" });
-      }
-      const location = response.headers.get("location");
-      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+    let body = call.body;
+    let response = first;
+    for (let hops = 0; isRedirect(response); hops++) {
       response.body?.cancel().catch(() => {});
       if (hops >= MAX_REDIRECTS) {
         throw new InvalidResponseError(`${method} ${path} was redirected more than ${MAX_REDIRECTS} times`, {
@@ -261,21 +318,32 @@ export class HttpCore {
           status: response.status,
         });
       }
-      url = new URL(location, url);
+      url = new URL(response.headers.get("location") as string, url);
       if (
         response.status === 303 ||
         ((response.status === 301 || response.status === 302) && currentMethod === "POST")
       ) {
         currentMethod = "GET";
-        body = undefined;
+        body = null;
       }
+      const headers: Record<string, string> = { ...call.headers };
+      // The token goes only to the coordinator's own origin, never after a redirect elsewhere.
+      if (url.origin !== this.#origin) delete headers.authorization;
+      if (body === null) delete headers["content-type"];
+      const init: RequestWithHeaders = { method: currentMethod, headers, body, signal };
+      // An upload keeps its no-copy guarantee on every hop.
+      response =
+        body instanceof FormData
+          ? await this.#sendHop(url, init)
+          : await this.#config.fetch(url, { ...init, redirect: "manual" });
     }
+    return response;
   }
 
-  async #readSuccess(response: Response, info: { method: string; path: string; attempts: number }): Promise<unknown> {
-    let text: string;
+  /** A 2xx answer's body, bounded: a larger one is an InvalidResponseError for this call. */
+  async #readSuccessText(response: Response, info: AttemptInfo): Promise<string> {
     try {
-      text = await readBodyText(response, MAX_BODY_BYTES, false);
+      return await readBodyText(response, MAX_BODY_BYTES, false);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       throw new InvalidResponseError(`${info.method} ${info.path} answered with a body over ${error.limit} bytes`, {
@@ -284,21 +352,24 @@ export class HttpCore {
         headers: response.headers,
       });
     }
+  }
+
+  #parseSuccess(text: string, response: Response, info: AttemptInfo): unknown {
     if (text.trim() === "") return undefined;
     // An answer that echoes the token would carry it into InvalidResponseError messages and bodies.
-    text = this.#redact(text);
+    const redacted = this.#redact(text);
     try {
-      return JSON.parse(text);
+      return JSON.parse(redacted);
     } catch {
       const type = response.headers.get("content-type") ?? "no content type";
-      const excerpt = this.#redact(text).replace(/\s+/g, " ").slice(0, 200);
+      const excerpt = redacted.replace(/\s+/g, " ").slice(0, 200);
       throw new InvalidResponseError(
         `${info.method} ${info.path} answered HTTP ${response.status} with ${type} that is not JSON (is MODELREINS_URL the coordinator, not a proxy or a web page?): ${excerpt}`,
         {
           ...info,
           status: response.status,
           headers: response.headers,
-          body: this.#redact(text).slice(0, BODY_EXCERPT_CHARS),
+          body: redacted.slice(0, BODY_EXCERPT_CHARS),
         },
       );
     }

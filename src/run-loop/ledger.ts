@@ -46,6 +46,8 @@ export interface JobRecord {
 type Mutable = { -readonly [K in keyof JobRecord]: JobRecord[K] };
 
 const keyOf = (id: JobId) => String(id);
+/** A record's `done` until its owner sets it: one settled promise for all, not one per job. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 export class JobLedger {
   readonly #records = new Map<string, Mutable>();
@@ -65,7 +67,7 @@ export class JobLedger {
       startedAt: 0,
       settled: false,
       controller: new AbortController(),
-      done: Promise.resolve(),
+      done: SETTLED,
       delivery: undefined,
     };
     this.#records.set(keyOf(job.id), record);

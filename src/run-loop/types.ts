@@ -62,8 +62,12 @@ export interface LoopWorker {
     details: { in_flight: JobId[]; concurrency: number },
     options: CallOptions,
   ): Promise<unknown>;
-  /** Runs the user's handler for a job, with the context the worker builds. */
-  handle(job: Job, signal: AbortSignal): unknown;
+  /**
+   * Runs the user's handler for a job, with the context the worker builds. `abort.signal` is read
+   * only when the handler reads `ctx.signal`: an AbortSignal costs microseconds to make, and most
+   * handlers never look at it.
+   */
+  handle(job: Job, abort: { readonly signal: AbortSignal }): unknown;
 }
 
 /** What every part of the loop shares. */
