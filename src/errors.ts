@@ -3,6 +3,15 @@
  * {@link WorkerError}; subclasses name the cases callers branch on with
  * `instanceof`. One function, {@link errorFromResponse}, maps a status to its class.
  */
+import {
+  looksLikeMarkup,
+  notACoordinatorHint,
+  oneLineExcerpt,
+  type Provenance,
+  refusedTokenHint,
+  saysWrongTokenKind,
+  wrongTokenKindHint,
+} from "./http/hints.js";
 import type { Job, JobId } from "./types.js";
 
 /** What an error knows about the call that failed. */
@@ -52,6 +61,18 @@ export class WorkerError extends Error {
     this.body = init.body;
     this.headers = init.headers;
     this.attempts = init.attempts ?? 1;
+  }
+
+  /**
+   * How `util.inspect`, `console.log` and Node's report of an unhandled
+   * rejection show the error: one paragraph, the message and what was called,
+   * not the SDK's stack frames and a dump of the response headers (both stay
+   * on `stack` and `headers`).
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    const call = [this.status === undefined ? "no answer" : `HTTP ${this.status}`, `${this.method} ${this.path}`];
+    if (this.attempts > 1) call.push(`${this.attempts} attempts`);
+    return `${this.name}: ${this.message} [${call.join(", ")}]`;
   }
 }
 
@@ -151,31 +172,73 @@ export type WorkerErrorClass = new (message: string, init: WorkerErrorInit) => W
 export const BODY_EXCERPT_CHARS = 2_000;
 const MESSAGE_EXCERPT_CHARS = 300;
 
+/** What the core knows about the client that made a call, for the hints an error ends with. */
+export interface ResponseContext extends Provenance {
+  baseUrl: string;
+}
+
 /**
  * Maps a non-2xx answer to its error class; `errorClass`, when given, is used
- * instead (a status that means something specific on one call).
+ * instead (a status that means something specific on one call). A refused
+ * token, or an answer that is not JSON, gets a hint that says what to check.
  */
 export function errorFromResponse(
   init: WorkerErrorInit & { status: number },
+  context: ResponseContext,
   errorClass?: WorkerErrorClass,
 ): WorkerError {
   const { status, method, path } = init;
-  const detail = describeBody(init.body);
-  const message = `${method} ${path} failed with HTTP ${status}${detail ? `: ${detail}` : ""}`;
+  const page = typeof init.body === "string" && init.body.trim() !== "" ? init.body : undefined;
+  const detail = page === undefined ? describeBody(init.body) : oneLineExcerpt(page);
+  const message =
+    page === undefined
+      ? `${method} ${path} failed with HTTP ${status}${detail ? `: ${detail}` : ""}`
+      : notJsonMessage(init);
   if (errorClass) return new errorClass(message, init);
-  if (status === 400 || status === 422) return new BadRequestError(message, init);
-  if (status === 401) {
-    return new AuthenticationError(
-      `${message.replace(/\.$/, "")}. Check the token (MODELREINS_TOKEN for workers, MODELREINS_ADMIN_TOKEN for the admin API).`,
-      init,
-    );
+  if (status === 401) return new AuthenticationError(withHint(message, refusedTokenHint(context.kind)), init);
+  if (status === 403) {
+    const wrongKind = saysWrongTokenKind(detail);
+    return new PermissionDeniedError(wrongKind ? withHint(message, wrongTokenKindHint(context.kind)) : message, init);
   }
-  if (status === 403) return new PermissionDeniedError(message, init);
-  if (status === 404) return new NotFoundError(message, init);
-  if (status === 409) return new ConflictError(message, init);
+  // Retried, and routine from a proxy while the coordinator restarts: no hint, even for a page.
   if (status === 429) return new RateLimitError(message, init);
   if (status >= 500) return new InternalServerError(message, init);
+  // A web page, or a "not found" that is not JSON: a web server or a proxy answered, not a coordinator.
+  if (page !== undefined && (looksLikeMarkup(page) || status === 404)) {
+    return new InvalidResponseError(withHint(message, notACoordinatorHint(context, context.baseUrl)), init);
+  }
+  if (status === 400 || status === 422) return new BadRequestError(message, init);
+  if (status === 404) return new NotFoundError(message, init);
+  if (status === 409) return new ConflictError(message, init);
   return new WorkerError(message, init);
+}
+
+/** A 2xx answer whose body is not JSON: most likely a web page, not a coordinator. */
+export function notJsonAnswerError(
+  init: WorkerErrorInit & { status: number; body: string },
+  context: ResponseContext,
+): InvalidResponseError {
+  return new InvalidResponseError(withHint(notJsonMessage(init), notACoordinatorHint(context, context.baseUrl)), init);
+}
+
+/** `GET /x answered HTTP 404 with text/html that is not JSON: "File not found"`: markup stripped, one line. */
+function notJsonMessage(init: WorkerErrorInit & { status: number }): string {
+  const type = init.headers?.get("content-type")?.split(";")[0]?.trim() || "no content type";
+  const excerpt = oneLineExcerpt(String(init.body ?? ""));
+  return `${init.method} ${init.path} answered HTTP ${init.status} with ${type} that is not JSON${excerpt ? `: "${excerpt}"` : ""}`;
+}
+
+/**
+ * A message followed by a clause about what happens next (`; retrying in 500 ms`),
+ * without the `.;` of a message that ends with a full stop.
+ */
+export function followedBy(message: string, clause: string): string {
+  return `${message.replace(/[\s.;:,]+$/, "")}; ${clause}`;
+}
+
+/** A message, ended with one full stop whatever the server's text ended with, then a hint. */
+function withHint(message: string, hint: string): string {
+  return `${message.replace(/[\s.;:,]+$/, "")}. ${hint}`;
 }
 
 /** A short, single-line account of a response body for an error message. */

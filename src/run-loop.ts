@@ -4,7 +4,7 @@
  * result, rides out outages, and shuts down in three steps (stop claiming,
  * wait for the grace period, abort and fail what is left).
  */
-import { AuthenticationError, ConflictError, InvalidResponseError, WorkerError } from "./errors.js";
+import { AuthenticationError, ConflictError, followedBy, InvalidResponseError, WorkerError } from "./errors.js";
 import { backoffDelay, LOOP_BACKOFF, sleep } from "./http/backoff.js";
 import { isRetryableError } from "./http/core.js";
 import type { Logger } from "./logger.js";
@@ -211,7 +211,7 @@ export class RunLoop {
         const delay = Math.round(ceiling / 2 + backoffDelay(failures, LOOP_BACKOFF) / 2);
         failures++;
         this.#answered = false;
-        this.#logger.warn(`${describe(error)}; trying again in ${delay} ms`);
+        this.#logger.warn(followedBy(describe(error), `trying again in ${delay} ms`));
         await sleep(delay, this.#stopping.signal);
       }
     }

@@ -109,7 +109,7 @@ export class Worker implements AsyncDisposable {
 
   /** @throws TypeError when no token is given or set in `MODELREINS_TOKEN`, or an option is invalid. */
   constructor(options: WorkerOptions = {}) {
-    this.#http = createHttpCore(options, ["MODELREINS_TOKEN"]);
+    this.#http = createHttpCore(options, "worker");
     this.url = this.#http.baseUrl;
     const name = options.name ?? defaultWorkerName();
     if (typeof name !== "string" || name.trim() === "") {

@@ -177,7 +177,8 @@ describe("answers the SDK cannot use", () => {
     expect(error.message).toContain("GET /my-jobs");
     expect(error.message).toContain("text/html");
     expect(error.message).toContain("not JSON");
-    expect(error.message).toContain("MODELREINS_URL");
+    // The URL came from the url option here: the message names it, not MODELREINS_URL.
+    expect(error.message).toContain("is the URL passed in (https://coordinator.test) the coordinator");
     expect(error.message).toContain("Sign in");
   });
 

@@ -71,7 +71,7 @@ export class ModelReins {
    * or `MODELREINS_API_KEY`, or an option is invalid.
    */
   constructor(options: ModelReinsOptions = {}) {
-    this.#http = createHttpCore(options, ADMIN_TOKEN_ENV);
+    this.#http = createHttpCore(options, "admin");
     this.url = this.#http.baseUrl;
     this.jobs = new JobsApi(this.#http);
     this.workers = new WorkersApi(this.#http);

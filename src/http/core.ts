@@ -7,8 +7,11 @@ import {
   BODY_EXCERPT_CHARS,
   ConnectionError,
   errorFromResponse,
+  followedBy,
   InvalidResponseError,
+  notJsonAnswerError,
   parseRetryAfter,
+  type ResponseContext,
   TimeoutError,
   WorkerError,
   type WorkerErrorClass,
@@ -18,6 +21,7 @@ import { buildRoute, type RouteName, type Routes } from "../routes.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
+import { type ClientKind, type Provenance, unreachableHint } from "./hints.js";
 
 /** Options any single call accepts, overriding the client's own. */
 export interface RequestOptions {
@@ -54,6 +58,10 @@ export interface HttpCoreConfig {
   fetch: typeof globalThis.fetch;
   routes: Routes;
   logger: Logger;
+  /** Which API the client speaks, for the hints of its errors. */
+  kind: ClientKind;
+  /** Where `baseUrl` came from, for the hints of its errors. */
+  urlFrom: Provenance["urlFrom"];
   /** For tests: the jitter source. */
   random?: () => number;
 }
@@ -91,6 +99,7 @@ export class HttpCore {
   readonly logger: Logger;
   #token: string;
   #config: HttpCoreConfig;
+  readonly #context: ResponseContext;
 
   constructor(config: HttpCoreConfig) {
     this.baseUrl = config.baseUrl;
@@ -98,6 +107,7 @@ export class HttpCore {
     this.logger = config.logger;
     this.#token = config.token;
     this.#config = config;
+    this.#context = { kind: config.kind, urlFrom: config.urlFrom, baseUrl: config.baseUrl };
   }
 
   /**
@@ -120,7 +130,7 @@ export class HttpCore {
         const retryAfter = (error as WorkerError).headers?.get("retry-after") ?? null;
         const delay = parseRetryAfter(retryAfter) ?? backoffDelay(attempt, RETRY_BACKOFF, this.#config.random);
         this.logger.debug(
-          `${(error as Error).message}; retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`,
+          followedBy((error as Error).message, `retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`),
         );
         await sleep(delay, spec.signal);
       }
@@ -149,9 +159,10 @@ export class HttpCore {
         {
           ...info,
           status: response.status,
-          headers: response.headers,
+          headers: this.#redactHeaders(response.headers),
           body: typeof parsed === "string" ? parsed.slice(0, BODY_EXCERPT_CHARS) : parsed,
         },
+        this.#context,
         spec.errorMap?.[response.status],
       );
     } catch (error) {
@@ -162,10 +173,10 @@ export class HttpCore {
       }
       const reason = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
       const detail = reason?.code ?? reason?.message ?? (error as Error | undefined)?.message ?? String(error);
-      throw new ConnectionError(`${method} ${path} could not reach the coordinator at ${this.baseUrl} (${detail})`, {
-        ...info,
-        cause: error,
-      });
+      throw new ConnectionError(
+        `${method} ${path} could not reach the coordinator at ${this.baseUrl} (${detail}). ${unreachableHint(this.#context, this.baseUrl, reason?.code)}`,
+        { ...info, cause: error },
+      );
     } finally {
       clearTimeout(timer);
       spec.signal?.removeEventListener("abort", onCallerAbort);
@@ -238,7 +249,7 @@ export class HttpCore {
       throw new InvalidResponseError(`${info.method} ${info.path} answered with a body over ${error.limit} bytes`, {
         ...info,
         status: response.status,
-        headers: response.headers,
+        headers: this.#redactHeaders(response.headers),
       });
     }
     if (text.trim() === "") return undefined;
@@ -247,22 +258,22 @@ export class HttpCore {
     try {
       return JSON.parse(text);
     } catch {
-      const type = response.headers.get("content-type") ?? "no content type";
-      const excerpt = this.#redact(text).replace(/\s+/g, " ").slice(0, 200);
-      throw new InvalidResponseError(
-        `${info.method} ${info.path} answered HTTP ${response.status} with ${type} that is not JSON (is MODELREINS_URL the coordinator, not a proxy or a web page?): ${excerpt}`,
-        {
-          ...info,
-          status: response.status,
-          headers: response.headers,
-          body: this.#redact(text).slice(0, BODY_EXCERPT_CHARS),
-        },
-      );
+      const init = { ...info, status: response.status, headers: this.#redactHeaders(response.headers) };
+      throw notJsonAnswerError({ ...init, body: text.slice(0, BODY_EXCERPT_CHARS) }, this.#context);
     }
   }
 
   /** Removes the token from text the server sent back, in case it echoes it. */
   #redact(text: string): string {
     return this.#token.length >= 4 && text.includes(this.#token) ? text.split(this.#token).join("[redacted]") : text;
+  }
+
+  /** A copy of response headers for an error, without the token should the server echo it in one. */
+  #redactHeaders(headers: Headers): Headers {
+    const copy = new Headers();
+    headers.forEach((value, name) => {
+      copy.append(name, this.#redact(value));
+    });
+    return copy;
   }
 }
