@@ -42,38 +42,52 @@ export interface WorkerErrorInit {
  */
 export class WorkerError extends Error {
   override name: string = "WorkerError";
+  // The call's facts are own properties, but not enumerable: `util.inspect` and Node's report
+  // of an uncaught error then show the message and the stack, not a dump ending in `Headers {}`.
   /** The HTTP status; `undefined` when no answer arrived. */
-  readonly status: number | undefined;
-  readonly method: string;
-  readonly path: string;
+  declare readonly status: number | undefined;
+  declare readonly method: string;
+  declare readonly path: string;
   /** The response body, parsed when JSON, else text (cut to 2,000 characters). */
-  readonly body: unknown;
-  /** Response headers, when the server answered. */
-  readonly headers: Headers | undefined;
+  declare readonly body: unknown;
+  /** Response headers, when the server answered (the token removed, should the server echo it). */
+  declare readonly headers: Headers | undefined;
   /** How many attempts were made before giving up, retries included. */
-  readonly attempts: number;
+  declare readonly attempts: number;
 
   constructor(message: string, init: WorkerErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.status = init.status;
-    this.method = init.method;
-    this.path = init.path;
-    this.body = init.body;
-    this.headers = init.headers;
-    this.attempts = init.attempts ?? 1;
+    hideFields(this, {
+      status: init.status,
+      method: init.method,
+      path: init.path,
+      body: init.body,
+      headers: init.headers,
+      attempts: init.attempts ?? 1,
+    });
   }
+}
 
-  /**
-   * How `util.inspect`, `console.log` and Node's report of an unhandled
-   * rejection show the error: one paragraph, the message and what was called,
-   * not the SDK's stack frames and a dump of the response headers (both stay
-   * on `stack` and `headers`).
-   */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    const call = [this.status === undefined ? "no answer" : `HTTP ${this.status}`, `${this.method} ${this.path}`];
-    if (this.attempts > 1) call.push(`${this.attempts} attempts`);
-    return `${this.name}: ${this.message} [${call.join(", ")}]`;
+/** Defines read-only, non-enumerable own properties. */
+function hideFields(target: object, fields: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(fields)) {
+    Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });
   }
+}
+
+/**
+ * Points the stack of an error that ends `run()` at the code that called
+ * `run()`: the frames inside the SDK say nothing its message does not, and
+ * Node's report of an unhandled rejection then quotes the caller's line.
+ */
+export function stackFromCaller<T>(error: T, callee: (...args: never[]) => unknown): T {
+  if (error instanceof WorkerError && typeof Error.captureStackTrace === "function") {
+    Error.captureStackTrace(error, callee);
+    // Left: the runtime's microtask frame and the caller's; only the caller's says something.
+    const lines = String(error.stack).split("\n");
+    error.stack = lines.filter((line, i) => i === 0 || !/\((node|ext):/.test(line)).join("\n");
+  }
+  return error;
 }
 
 /** 400 or 422: the server refused the request's content. Fix the call; retrying will not help. */
@@ -105,10 +119,10 @@ export class ConflictError extends WorkerError {
 export class RateLimitError extends WorkerError {
   override name = "RateLimitError";
   /** The server's `Retry-After` in milliseconds, if it sent a usable one. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   constructor(message: string, init: WorkerErrorInit) {
     super(message, init);
-    this.retryAfterMs = parseRetryAfter(init.headers?.get("retry-after") ?? null);
+    hideFields(this, { retryAfterMs: parseRetryAfter(init.headers?.get("retry-after") ?? null) });
   }
 }
 
@@ -197,8 +211,10 @@ export function errorFromResponse(
   if (errorClass) return new errorClass(message, init);
   if (status === 401) return new AuthenticationError(withHint(message, refusedTokenHint(context.kind)), init);
   if (status === 403) {
-    const wrongKind = saysWrongTokenKind(detail);
-    return new PermissionDeniedError(wrongKind ? withHint(message, wrongTokenKindHint(context.kind)) : message, init);
+    if (!saysWrongTokenKind(detail)) return new PermissionDeniedError(message, init);
+    const error = new PermissionDeniedError(withHint(message, wrongTokenKindHint(context.kind)), init);
+    wrongKindOfToken.add(error);
+    return error;
   }
   // Retried, and routine from a proxy while the coordinator restarts: no hint, even for a page.
   if (status === 429) return new RateLimitError(message, init);
@@ -211,6 +227,19 @@ export function errorFromResponse(
   if (status === 404) return new NotFoundError(message, init);
   if (status === 409) return new ConflictError(message, init);
   return new WorkerError(message, init);
+}
+
+/** 403s that said the token is of the wrong kind (see {@link isTokenRefused}). */
+const wrongKindOfToken = new WeakSet<Error>();
+
+/**
+ * Whether the coordinator refused the token itself, for good: a 401, or a 403
+ * that says the token is of the wrong kind (an admin token on a worker call).
+ * Retrying with the same token can never succeed, so `Worker.run()` ends on
+ * either. Any other 403 (a paused worker) may pass, and is retried.
+ */
+export function isTokenRefused(error: unknown): boolean {
+  return error instanceof AuthenticationError || (error instanceof Error && wrongKindOfToken.has(error));
 }
 
 /** A 2xx answer whose body is not JSON: most likely a web page, not a coordinator. */

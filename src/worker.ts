@@ -4,6 +4,7 @@
  * answer's shape. The run loop lives in `run-loop.ts`.
  */
 import { type ArtifactData, type ArtifactFields, buildArtifactForm } from "./artifact.js";
+import { stackFromCaller } from "./errors.js";
 import type { HttpCore, RequestOptions } from "./http/core.js";
 import type { Logger } from "./logger.js";
 import {
@@ -243,6 +244,8 @@ export class Worker implements AsyncDisposable {
     this.#loop = loop;
     try {
       await loop.run();
+    } catch (error) {
+      throw stackFromCaller(error, Worker.prototype.run);
     } finally {
       this.#loop = undefined;
     }

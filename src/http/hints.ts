@@ -27,7 +27,7 @@ export interface Provenance {
 /** Where each kind of token comes from, as one sentence. */
 export function whereTokensComeFrom(kind: ClientKind): string {
   return kind === "worker"
-    ? `A worker token comes from registering the worker with an admin token (\`npx modelreins-worker register <name>\`): its one-time view_url shows the token once; \`${LOCAL_COORDINATOR_COMMAND}\` prints one for a local coordinator.`
+    ? `A worker token comes from registering the worker with an admin token (\`npx modelreins-worker register\` and its name): its one-time view_url shows the token once; \`${LOCAL_COORDINATOR_COMMAND}\` prints one for a local coordinator.`
     : `An admin token is a user API key from the ModelReins dashboard (https://app.modelreins.com); \`${LOCAL_COORDINATOR_COMMAND}\` prints one for a local coordinator.`;
 }
 
