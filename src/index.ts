@@ -3,9 +3,19 @@
  * @module modelreins-worker
  */
 export { Worker } from "./worker.js";
-export type { WorkerOptions, HeartbeatOptions, ReviewInput, CompletionStatus } from "./worker.js";
-export type { JobHandler, JobContext, RunOptions } from "./run-loop.js";
-export { SHUTDOWN_RESULT } from "./run-loop.js";
+export type {
+  WorkerOptions,
+  HeartbeatOptions,
+  ReviewInput,
+  CompletionStatus,
+  JobHandler,
+  JobContext,
+  WorkerListener,
+} from "./worker.js";
+export type { RunOptions } from "./run-loop/types.js";
+export { SHUTDOWN_RESULT } from "./run-loop/results.js";
+export type { WorkerEvents, WorkerEventName, StopReason } from "./worker-events.js";
+export type { WorkerStatus, JobInHand, JobPhase, JobCounts } from "./worker-status.js";
 export type { ArtifactData, ArtifactFields } from "./artifact.js";
 export { ModelReins, ADMIN_TOKEN_ENV } from "./client/model-reins.js";
 export type { JobsApi } from "./client/jobs.js";

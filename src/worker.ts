@@ -1,9 +1,11 @@
 /**
  * `Worker`: the Python SDK's seven methods, in TypeScript. The calls are thin:
  * they build a request, send it through the shared HTTP core and check the
- * answer's shape. The run loop lives in `run-loop.ts`.
+ * answer's shape. The run loop lives in `run-loop/`; it reaches the worker
+ * through the adapter `#loopWorker` builds, and reports through the events.
  */
 import { type ArtifactData, type ArtifactFields, buildArtifactForm } from "./artifact.js";
+import { TypedEmitter } from "./emitter.js";
 import { stackFromCaller } from "./errors.js";
 import type { HttpCore, RequestOptions } from "./http/core.js";
 import type { Logger } from "./logger.js";
@@ -16,9 +18,36 @@ import {
   tagList,
 } from "./options.js";
 import { buildRoute, type RouteName } from "./routes.js";
-import { type JobHandler, RunLoop, type RunOptions } from "./run-loop.js";
+import { RunLoop } from "./run-loop/loop.js";
+import type { CompletionStatus, LoopSettings, LoopWorker, RunOptions } from "./run-loop/types.js";
+import { didYouMean } from "./suggest.js";
 import type { ArtifactResponse, Job, JobId, JsonObject, PresenceStatus, ReviewResponse } from "./types.js";
 import { expectJob, expectJobList, expectObject, expectObjectWith } from "./validate.js";
+import { WORKER_EVENT_NAMES, type WorkerEventName, type WorkerEvents } from "./worker-events.js";
+import type { WorkerStatus } from "./worker-status.js";
+
+export type { CompletionStatus };
+
+/** What a handler gets besides the job. */
+export interface JobContext {
+  /** Aborted when the worker shuts down past its grace period: stop work and return or throw. */
+  readonly signal: AbortSignal;
+  /** The worker running this job: upload artifacts and submit reviews through it. */
+  readonly worker: Worker;
+  /** The worker's logger. */
+  readonly logger: Logger;
+}
+
+/**
+ * Handles one job. A string return is the result, `undefined` means `""`,
+ * anything else is sent JSON-encoded. A throw fails the job with its stack trace.
+ */
+export type JobHandler = (job: Job, ctx: JobContext) => unknown;
+
+/** A listener of the worker event `K`. */
+export type WorkerListener<K extends WorkerEventName> = (payload: WorkerEvents[K]) => unknown;
+
+const EVENT_NAMES: ReadonlySet<string> = new Set(WORKER_EVENT_NAMES);
 
 /** Options of {@link Worker}. Every one is optional when the environment has the token. */
 export interface WorkerOptions extends ConnectionOptions {
@@ -77,18 +106,6 @@ export interface ReviewInput {
   jobId?: JobId | undefined;
 }
 
-/** The outcome a completion reports. */
-export type CompletionStatus = "done" | "failed";
-
-/** The run loop's settings, resolved from {@link WorkerOptions}. */
-export interface LoopSettings {
-  readonly concurrency: number;
-  readonly pollIntervalMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly shutdownGraceMs: number;
-  readonly tags: readonly string[];
-}
-
 /**
  * A ModelReins silicon worker: heartbeats its presence, polls its inbox,
  * claims jobs, runs your handler and reports the result.
@@ -106,7 +123,15 @@ export class Worker implements AsyncDisposable {
   readonly url: string;
   readonly #http: HttpCore;
   readonly #settings: LoopSettings;
+  /** The run under way, if any. */
   #loop: RunLoop | undefined;
+  /** The last run, kept for `status()` after it ended. */
+  #lastLoop: RunLoop | undefined;
+  readonly #events = new TypedEmitter<WorkerEvents>((event, error) =>
+    this.logger.error(
+      `a listener of "${String(event)}" threw; the worker goes on: ${error instanceof Error ? error.message : String(error)}`,
+    ),
+  );
 
   /** @throws TypeError when no token is given or set in `MODELREINS_TOKEN`, or an option is invalid. */
   constructor(options: WorkerOptions = {}) {
@@ -240,8 +265,10 @@ export class Worker implements AsyncDisposable {
   async run(handler: JobHandler, options: RunOptions = {}): Promise<void> {
     if (typeof handler !== "function") throw new TypeError("run() needs a handler function: (job, ctx) => result.");
     if (this.#loop) throw new Error(`Worker "${this.name}" is running already; call stop() before run() again.`);
-    const loop = new RunLoop(this, this.#settings, handler, options);
+    const emit = (event: WorkerEventName, payload: WorkerEvents[WorkerEventName]) => this.#events.emit(event, payload);
+    const loop = new RunLoop(this.#loopWorker(handler), this.#settings, options, emit);
     this.#loop = loop;
+    this.#lastLoop = loop;
     try {
       await loop.run();
     } catch (error) {
@@ -260,9 +287,65 @@ export class Worker implements AsyncDisposable {
     await this.#loop?.stop();
   }
 
+  /**
+   * Calls `listener` on each `event` while `run()` is active (see {@link WorkerEvents}), as
+   * EventEmitter's `on` does: added twice, called twice. A listener that throws or rejects is
+   * logged and never affects the worker.
+   *
+   * @example
+   * ```ts
+   * worker.on("job:failed", ({ job, error }) => console.log(`job ${job.id} failed`, error));
+   * ```
+   * @throws TypeError for an unknown event name or a listener that is not a function.
+   */
+  on<K extends WorkerEventName>(event: K, listener: WorkerListener<K>): this {
+    this.#events.on(checkEventName(event), listener);
+    return this;
+  }
+
+  /** Like {@link Worker.on}, for the next `event` only. */
+  once<K extends WorkerEventName>(event: K, listener: WorkerListener<K>): this {
+    this.#events.once(checkEventName(event), listener);
+    return this;
+  }
+
+  /** Removes the most recently added instance of `listener` (added by `on` or `once`); nothing when it is not there. */
+  off<K extends WorkerEventName>(event: K, listener: WorkerListener<K>): this {
+    this.#events.off(checkEventName(event), listener);
+    return this;
+  }
+
+  /** How many listeners `event` has. */
+  listenerCount(event: WorkerEventName): number {
+    return this.#events.listenerCount(checkEventName(event));
+  }
+
+  /**
+   * A snapshot of the worker: its state, the jobs in hand with their phase, results waiting,
+   * counts since `run()` started, and when the coordinator last answered. Plain data, cheap to
+   * take: for probes, metrics and dashboards.
+   */
+  status(): WorkerStatus {
+    return this.#lastLoop?.status(this.#loop === undefined) ?? idleStatus();
+  }
+
   /** `await using worker = new Worker(...)` stops the worker at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+
+  /** The calls the run loop makes: one adapter, so a change of a method's signature is met here. */
+  #loopWorker(handler: JobHandler): LoopWorker {
+    return {
+      name: this.name,
+      url: this.url,
+      logger: this.logger,
+      inbox: (status, options) => this.inbox(status, options),
+      claim: (jobId) => this.claim(jobId),
+      complete: (jobId, result, status, options) => this.complete(jobId, result, status, options),
+      heartbeat: (status, details, options) => this.heartbeat({ ...options, status, details }),
+      handle: (job, signal) => handler(job, { signal, worker: this, logger: this.logger }),
+    };
   }
 
   #call(route: RouteName, params?: Record<string, string>) {
@@ -272,6 +355,28 @@ export class Worker implements AsyncDisposable {
   #object(route: RouteName, body: unknown, params?: Record<string, string>): JsonObject {
     return expectObject(body, this.#call(route, params));
   }
+}
+
+function checkEventName<K extends WorkerEventName>(event: K): K {
+  if (typeof event === "string" && EVENT_NAMES.has(event)) return event;
+  const hint = typeof event === "string" ? didYouMean(event, EVENT_NAMES) : "";
+  throw new TypeError(
+    `${JSON.stringify(event)} is not a worker event${hint || `; the events are ${WORKER_EVENT_NAMES.join(", ")}.`}`,
+  );
+}
+
+function idleStatus(): WorkerStatus {
+  return {
+    state: "idle",
+    paused: false,
+    startedAt: undefined,
+    jobs: [],
+    undelivered: 0,
+    counts: { claimed: 0, completed: 0, failed: 0, cancelled: 0 },
+    lastHeartbeatAt: undefined,
+    lastAnswerAt: undefined,
+    consecutiveFailures: 0,
+  };
 }
 
 function checkJobId(jobId: JobId): string {

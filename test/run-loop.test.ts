@@ -335,7 +335,9 @@ describe("results", () => {
     });
     await waitFor(() => expect(fake.completionsOf(job.id)).toHaveLength(1));
     await waitFor(() =>
-      expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining(`job ${job.id} failed: oops`)),
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringMatching(new RegExp(`^job ${job.id} failed in \\d+\\.\\d\\d s: oops$`)),
+      ),
     );
   });
 });

@@ -144,7 +144,7 @@ describe("claims and failures the loop must not mistake for an outage", () => {
     await coordinator.waitFor(job.id, "failed");
     // Logged once the failure is reported, which may be just after the coordinator records it.
     await expect
-      .poll(() => lines.some((line) => line.startsWith(`job ${job.id} failed:`) && line.includes("409")))
+      .poll(() => lines.some((line) => line.startsWith(`job ${job.id} failed in `) && line.includes("409")))
       .toBe(true);
   });
 });

@@ -56,6 +56,17 @@ describe.each([
     addFaults(coordinator, faultMix());
     const handled = new Map<string, number>();
     const onError = vi.fn();
+    // From the events alone: every job that started ends with exactly one terminal event.
+    const started = new Map<string, number>();
+    const terminal = new Map<string, string[]>();
+    let completedEvents = 0;
+    worker.on("job:started", ({ job }) => void started.set(String(job.id), (started.get(String(job.id)) ?? 0) + 1));
+    for (const event of ["job:completed", "job:failed", "job:cancelled"] as const) {
+      worker.on(event, ({ job }) => {
+        terminal.set(String(job.id), [...(terminal.get(String(job.id)) ?? []), event]);
+        if (event === "job:completed") completedEvents++;
+      });
+    }
     const pause = seeded(seed + 100);
     let ended = false;
     const running = worker.run(
@@ -91,6 +102,13 @@ describe.each([
     expect(onError).not.toHaveBeenCalled();
     expect(logger.lines.filter((l) => l.level === "error")).toEqual([]);
     expect(logger.text()).not.toContain(coordinator.workerToken);
+    expect(started.size).toBe(JOBS);
+    for (const [id, runs] of started) {
+      expect(runs, `starts of job ${id}`).toBe(1);
+      expect(terminal.get(id), `terminal events of job ${id}`).toEqual(["job:completed"]);
+    }
+    expect(completedEvents).toBe(coordinator.jobs().filter((j) => j.status === "done").length);
+    expect(worker.status().counts).toMatchObject({ completed: JOBS, failed: 0, cancelled: 0 });
 
     // Still running: the faults never ended run().
     expect(ended).toBe(false);

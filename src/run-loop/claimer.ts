@@ -1,0 +1,131 @@
+/**
+ * Finds and claims work: the candidates from the last `pending` inbox, claims
+ * sent in the background, and orphans (jobs running in this worker's name that
+ * are not being worked on here).
+ */
+import type { Job } from "../types.js";
+import { classifyClaimFailure } from "./classify.js";
+import type { Executor } from "./executor.js";
+import { describe } from "./results.js";
+import type { LoopContext } from "./types.js";
+
+/** What one {@link Claimer.fill} did. */
+export interface FillResult {
+  /** Jobs taken: claims sent plus orphans started. */
+  started: number;
+  /** No candidates are left from the last inbox: the loop may sleep. */
+  drained: boolean;
+}
+
+export class Claimer {
+  readonly #ctx: LoopContext;
+  readonly #executor: Executor;
+  #candidates: Job[] = [];
+  /** Whether the next fill asks for the `running` list first. */
+  #lookForOrphans = true;
+  /** The first claim that failed since the loop last filled: the loop backs off on it. */
+  #failure: { error: unknown } | undefined;
+
+  constructor(ctx: LoopContext, executor: Executor) {
+    this.#ctx = ctx;
+    this.#executor = executor;
+  }
+
+  /** Makes the next fill look for orphans (after an outage, a claim's answer may have been lost). */
+  lookForOrphans(): void {
+    this.#lookForOrphans = true;
+  }
+
+  /**
+   * Takes up to `room` jobs: orphans started, claims sent.
+   * @throws the first background claim failure since the last fill, or the inbox's failure.
+   */
+  async fill(room: number, signal: AbortSignal): Promise<FillResult> {
+    const failure = this.takeFailure();
+    if (failure) throw failure.error;
+    const { worker, ledger, health, emit } = this.#ctx;
+    let started = 0;
+    if (this.#lookForOrphans) {
+      this.#lookForOrphans = false;
+      started += await this.#adoptOrphans(room, signal);
+    }
+    if (this.#candidates.length === 0 && started < room) {
+      const jobs = await worker.inbox("pending", { signal });
+      health.answered(true);
+      emit("inbox:polled", { jobs: jobs.length });
+      this.#candidates = jobs.filter((job) => ledger.isClaimable(job));
+    }
+    while (started < room && this.#candidates.length > 0 && !signal.aborted) {
+      const job = this.#candidates.shift() as Job;
+      if (!ledger.isClaimable(job)) continue;
+      this.#claimInBackground(job);
+      started++;
+    }
+    return { started, drained: this.#candidates.length === 0 };
+  }
+
+  /** The claim failure not yet seen by the loop, taken (at a stop, the loop is gone). */
+  takeFailure(): { error: unknown } | undefined {
+    const failure = this.#failure;
+    this.#failure = undefined;
+    return failure;
+  }
+
+  /**
+   * Claims a job without waiting for the answer, so the next free slot is filled at once: one
+   * claim at a time, or a batch awaited whole, held concurrency 8 and 32 to a fraction of the
+   * requests in flight that a hand-written loop keeps (bench/). The claim holds a slot until
+   * answered; the job starts when it is ours; a failure reaches the loop at its next fill.
+   */
+  #claimInBackground(job: Job): void {
+    const { ledger, health } = this.#ctx;
+    const record = ledger.add(job, "claiming");
+    record.done = this.#claim(job)
+      .then(
+        (claimed) => {
+          health.answered(true);
+          ledger.release(record);
+          if (claimed) this.#executor.start(claimed, false);
+        },
+        (error: unknown) => {
+          ledger.release(record);
+          this.#failure ??= { error };
+        },
+      )
+      .finally(() => this.#ctx.wake());
+  }
+
+  async #claim(job: Job): Promise<Job | undefined> {
+    try {
+      // Not tied to the stop signal: a claim cut off mid-flight could leave the job ours without our knowing.
+      return await this.#ctx.worker.claim(job.id);
+    } catch (error) {
+      const verdict = classifyClaimFailure(error);
+      if (verdict.lookForOrphans) this.#lookForOrphans = true;
+      if (verdict.action === "back-off") throw error;
+      this.#ctx.ledger.refuse(job.id);
+      if (verdict.why === "taken") this.#ctx.logger.debug(`job ${job.id} was taken by another worker; skipping it`);
+      else this.#ctx.logger.warn(`job ${job.id} cannot be claimed (${describe(error)}); skipping it`);
+      return undefined;
+    }
+  }
+
+  async #adoptOrphans(room: number, signal: AbortSignal): Promise<number> {
+    const { worker, ledger, logger } = this.#ctx;
+    const running = await worker.inbox("running", { signal });
+    // Only jobs the answer shows as running in this worker's name: a coordinator that ignores the
+    // `status` query (or lists other workers' jobs) must not make us run a job nobody claimed.
+    const orphans = running.filter(
+      (job) =>
+        job.status === "running" &&
+        (job.assigned_to == null || job.assigned_to === worker.name) &&
+        !ledger.isKnown(job.id),
+    );
+    for (const job of orphans.slice(0, room)) {
+      logger.info(`job ${job.id} is running in this worker's name but not here (a lost claim answer?): taking it up`);
+      this.#executor.start(job, true);
+    }
+    if (orphans.length > room) this.#lookForOrphans = true;
+    return Math.min(orphans.length, room);
+  }
+}

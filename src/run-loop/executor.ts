@@ -1,0 +1,122 @@
+/**
+ * Runs jobs: calls the handler, fixes each job's outcome exactly once (completed,
+ * failed, or cancelled: the terminal event and the one log line), and hands the
+ * result to the outbox.
+ */
+import type { Job, JobId } from "../types.js";
+import type { JobRecord } from "./ledger.js";
+import { callOnError } from "./on-error.js";
+import type { Outbox } from "./outbox.js";
+import { describe, formatFailure, SHUTDOWN_RESULT, toResult } from "./results.js";
+import type { CallOptions, LoopContext } from "./types.js";
+
+/** How a job ended. */
+type Outcome =
+  | { kind: "completed"; result: string }
+  | { kind: "failed"; error: unknown }
+  | { kind: "cancelled"; reason: unknown };
+
+export class Executor {
+  readonly #ctx: LoopContext;
+  readonly #outbox: Outbox;
+
+  constructor(ctx: LoopContext, outbox: Outbox) {
+    this.#ctx = ctx;
+    this.#outbox = outbox;
+  }
+
+  /** Starts a job that is ours: a claim accepted, or one found running in this worker's name (`adopted`). */
+  start(job: Job, adopted: boolean): void {
+    const { ledger, emit } = this.#ctx;
+    // In the ledger before the event, so a listener's status() shows the job.
+    const record = ledger.add(job, "running");
+    ledger.count("claimed");
+    emit("job:claimed", { job, adopted });
+    record.done = this.#execute(record).finally(() => {
+      // A cancelled job leaves once its handler returns; the others leave when their result is delivered.
+      if (record.phase === "cancelling") ledger.finish(record);
+      this.#ctx.wake();
+    });
+  }
+
+  /**
+   * Cancels a running job: its `ctx.signal` aborts with `reason`, it ends `cancelled`, and whatever
+   * its handler returns is dropped. It holds its slot until the handler returns. Returns whether it was running.
+   */
+  cancel(id: JobId, reason: unknown): boolean {
+    const record = this.#ctx.ledger.find(id);
+    if (record?.phase !== "running" || record.settled) return false;
+    this.#settle(record, { kind: "cancelled", reason });
+    this.#ctx.ledger.move(record, "cancelling");
+    record.controller.abort(reason);
+    return true;
+  }
+
+  /** A stop's grace period is over: aborts every running handler's `ctx.signal`. */
+  abortRunning(): void {
+    for (const record of this.#ctx.ledger.inPhase("running")) record.controller.abort(new Error(SHUTDOWN_RESULT));
+  }
+
+  /** Fails a job whose handler did not return in time at a stop, and sends that result within `options`. */
+  cutShort(record: JobRecord, options: CallOptions): Promise<boolean> {
+    const reason = record.controller.signal.reason ?? new Error(SHUTDOWN_RESULT);
+    this.#settle(record, { kind: "failed", error: reason });
+    this.#ctx.ledger.move(record, "delivering");
+    return this.#outbox.send(record, SHUTDOWN_RESULT, "failed", options);
+  }
+
+  /** Fails a job that cannot be reported (the token was refused): it ends here, the coordinator requeues it. */
+  abandon(record: JobRecord): void {
+    this.#settle(record, { kind: "failed", error: record.controller.signal.reason ?? new Error(SHUTDOWN_RESULT) });
+    this.#ctx.ledger.finish(record);
+  }
+
+  async #execute(record: JobRecord): Promise<void> {
+    const { job, controller } = record;
+    record.startedAt = performance.now();
+    this.#ctx.emit("job:started", { job });
+    let outcome: Outcome;
+    let result: string;
+    try {
+      result = toResult(await this.#ctx.worker.handle(job, controller.signal));
+      outcome = { kind: "completed", result };
+    } catch (error) {
+      result = formatFailure(error);
+      outcome = { kind: "failed", error };
+    }
+    // Cancelled, or cut short by a stop: that outcome stands, this late one is dropped.
+    if (record.settled) return;
+    this.#settle(record, outcome);
+    this.#ctx.ledger.move(record, "delivering");
+    await this.#outbox.send(record, result, outcome.kind === "completed" ? "done" : "failed");
+    if (outcome.kind === "failed") callOnError(this.#ctx, job, outcome.error);
+  }
+
+  /** Fixes a job's outcome: counted, logged in one line, and its one terminal event. */
+  #settle(record: JobRecord, outcome: Outcome): void {
+    const { ledger, emit, logger, options } = this.#ctx;
+    const { job } = record;
+    record.settled = true;
+    const durationMs = performance.now() - record.startedAt;
+    const took = `${(durationMs / 1000).toFixed(2)} s`;
+    ledger.count(outcome.kind);
+    switch (outcome.kind) {
+      case "completed":
+        logger.info(`job ${job.id} done in ${took}`);
+        emit("job:completed", { job, result: outcome.result, durationMs });
+        break;
+      case "failed": {
+        // A failure nobody handles (no onError) stays visible at logLevel "warn".
+        const line = `job ${job.id} failed in ${took}: ${describe(outcome.error)}`;
+        if (options.onError) logger.info(line);
+        else logger.warn(line);
+        emit("job:failed", { job, error: outcome.error, durationMs });
+        break;
+      }
+      case "cancelled":
+        logger.info(`job ${job.id} cancelled after ${took}: ${describe(outcome.reason)}`);
+        emit("job:cancelled", { job, reason: outcome.reason, durationMs });
+        break;
+    }
+  }
+}
