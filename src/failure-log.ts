@@ -85,7 +85,7 @@ export function shortFailure(error: unknown): string {
 }
 
 /** The system error code under a failed fetch (`ECONNREFUSED`), if any. */
-function networkCode(error: Error): string | undefined {
+export function networkCode(error: unknown): string | undefined {
   if (!(error instanceof ConnectionError)) return undefined;
   const code = (error.cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   return typeof code === "string" ? code : undefined;

@@ -15,6 +15,7 @@ import {
   PermissionDeniedError,
   Worker,
 } from "../src/index.js";
+import type { Logger } from "../src/logger.js";
 import { type Coordinator, createCoordinator } from "../src/testing/index.js";
 import { cli } from "./cli/support.js";
 
@@ -115,6 +116,69 @@ describe("the wrong kind of token", () => {
       fix: ["Check the token", "MODELREINS_TOKEN", "npx modelreins-worker register"],
       token,
     });
+  });
+});
+
+describe("a refused token ends run()", () => {
+  it("a worker given the admin token stops at once with the wrong-kind message, logged once at error level", async () => {
+    const lines: Array<[string, string]> = [];
+    const logger = Object.fromEntries(
+      (["debug", "info", "warn", "error"] as const).map((level) => [
+        level,
+        (text: string) => lines.push([level, text]),
+      ]),
+    ) as unknown as Logger;
+    const worker = new Worker({ url: coordinatorUrl, token: coordinator.adminToken, name: "mixed-up", logger });
+    const error = await failure(worker.run(async () => "never", { handleSignals: false }));
+    expect(error).toBeInstanceOf(PermissionDeniedError);
+    expect(error.message).toContain("A worker needs a worker token in MODELREINS_TOKEN");
+    const problems = lines.filter(([level]) => level === "warn" || level === "error");
+    expect(problems).toEqual([["error", `${error.message} Stopping the worker.`]]);
+    expect(lines.map(([, text]) => text).join("\n")).not.toContain(coordinator.adminToken);
+  });
+});
+
+describe("a repeated failure is bounded in the log", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("nothing listening, for a minute of fake time: the cause in full once, then one short line", async () => {
+    vi.useFakeTimers({ now: 0, toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+    const lines: Array<[string, string]> = [];
+    const logger = Object.fromEntries(
+      (["debug", "info", "warn", "error"] as const).map((level) => [
+        level,
+        (text: string) => lines.push([level, text]),
+      ]),
+    ) as unknown as Logger;
+    let calls = 0;
+    // What fetch does when nothing listens on the port.
+    const refused: typeof fetch = async () => {
+      calls++;
+      throw new TypeError("fetch failed", {
+        cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+      });
+    };
+    vi.stubEnv("MODELREINS_URL", "http://127.0.0.1:8799");
+    const worker = new Worker({ token: "mr_worker_secret_6", fetch: refused, logger });
+    const controller = new AbortController();
+    const done = worker.run(async () => "never", { handleSignals: false, signal: controller.signal });
+    await vi.advanceTimersByTimeAsync(60_000);
+    const problems = lines.filter(([level]) => level === "warn" || level === "error");
+    expect(calls).toBeGreaterThan(15);
+    expect(problems).toHaveLength(2);
+    const [first, second] = problems as [[string, string], [string, string]];
+    expect(first[0]).toBe("error");
+    expectClear(first[1], {
+      cause: ["could not reach the coordinator at http://127.0.0.1:8799 (ECONNREFUSED)", "Nothing is listening there"],
+      fix: ["MODELREINS_URL (http://127.0.0.1:8799)", "`npx modelreins-worker dev`"],
+      token: "mr_worker_secret_6",
+    });
+    expect(second[1]).toMatch(/^\S+ \/\S+: ConnectionError \(ECONNREFUSED\) \(still failing: \d+ times in 3\d s\)$/);
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(20_000);
+    await done;
   });
 });
 

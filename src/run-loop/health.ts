@@ -3,13 +3,20 @@
  * failed in a row, and the one place that says so when it stops and starts
  * answering (a log line and an event each).
  */
+import { followedBy, InvalidResponseError } from "../errors.js";
+import { FailureLog, failureCause, networkCode, shortFailure } from "../failure-log.js";
 import type { Logger } from "../logger.js";
 import type { EmitEvent } from "../worker-events.js";
 import { describe } from "./results.js";
 
+/** Network codes that say the URL is wrong (nothing listens, the name does not resolve), not that a call was unlucky. */
+const SET_UP_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
 export class CoordinatorHealth {
   readonly #logger: Logger;
   readonly #emit: EmitEvent;
+  /** Says a failure in full once, then briefly while the same cause goes on. */
+  readonly #failureLog: FailureLog;
   #lastHeartbeatAt: number | undefined;
   #lastAnswerAt: number | undefined;
   #failures = 0;
@@ -20,6 +27,7 @@ export class CoordinatorHealth {
   constructor(logger: Logger, emit: EmitEvent) {
     this.#logger = logger;
     this.#emit = emit;
+    this.#failureLog = new FailureLog(logger);
   }
 
   /** The coordinator answered a call: `loopCall` for the inbox and claims, whose answers end an outage. */
@@ -31,6 +39,8 @@ export class CoordinatorHealth {
   heartbeatAnswered(): void {
     this.answered(false);
     this.#lastHeartbeatAt = this.#lastAnswerAt;
+    // Heartbeats that failed alone are over; an outage of the loop's calls ends in recovered().
+    if (this.#failures === 0) this.#failureLog.recovered();
   }
 
   /** A call of the loop failed; it waits `retryInMs` before the next. */
@@ -38,7 +48,7 @@ export class CoordinatorHealth {
     if (this.#failures === 0) this.#downSince = Date.now();
     this.#failures++;
     this.#answeredSinceFailure = false;
-    this.#logger.warn(`${describe(error)}; trying again in ${retryInMs} ms`);
+    this.#report(error, followedBy(describe(error), `trying again in ${retryInMs} ms`));
     this.#emit("coordinator:unreachable", { error, retryInMs, failures: this.#failures });
   }
 
@@ -49,10 +59,28 @@ export class CoordinatorHealth {
    */
   recovered(sentNothing: boolean): boolean {
     if (this.#failures === 0 || !(this.#answeredSinceFailure || sentNothing)) return false;
+    this.#failureLog.recovered();
     this.#logger.info("the coordinator answers again; resuming");
     this.#emit("coordinator:reachable", { failures: this.#failures, downMs: Date.now() - this.#downSince });
     this.#failures = 0;
     return true;
+  }
+
+  /** A periodic heartbeat failed; the next one, in `nextInMs`, is its retry. */
+  heartbeatFailed(error: unknown, nextInMs: number): void {
+    this.#report(error, followedBy(`heartbeat failed: ${describe(error)}`, `trying again in ${nextInMs} ms`));
+  }
+
+  /**
+   * Logs a failure through the failure log: at error level when it is most likely a mistake
+   * of set-up rather than an outage (no answer, or no coordinator's answer, from a coordinator
+   * that has not answered once in this run), else warn.
+   */
+  #report(error: unknown, full: string): void {
+    const setUp =
+      this.#lastAnswerAt === undefined &&
+      (SET_UP_CODES.has(networkCode(error) ?? "") || error instanceof InvalidResponseError);
+    this.#failureLog.failed(failureCause(error), setUp ? "error" : "warn", full, shortFailure(error));
   }
 
   /** Calls of the loop that failed in a row. */
