@@ -257,10 +257,12 @@ export class Worker implements AsyncDisposable {
    * Runs the worker until {@link Worker.stop}, `options.signal`, SIGINT or
    * SIGTERM: heartbeats on their own timer, claims up to `concurrency` jobs
    * at once, runs `handler` on each and reports the result. A thrown error
-   * fails the job with its stack trace, then calls `onError`.
+   * fails the job with its stack trace (or what `options.formatFailure`
+   * returns), then calls `onError`.
    *
    * @returns once the worker has stopped and reported its in-flight jobs.
    * @throws AuthenticationError when the coordinator refuses the token (401).
+   * @throws PermissionDeniedError when a 403 says the token is of the wrong kind (an admin token).
    */
   async run(handler: JobHandler, options: RunOptions = {}): Promise<void> {
     if (typeof handler !== "function") throw new TypeError("run() needs a handler function: (job, ctx) => result.");
