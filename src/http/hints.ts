@@ -89,14 +89,22 @@ const EXCERPT_CHARS = 160;
  * comments, entities) removed, whitespace collapsed, cut to a few words.
  */
 export function oneLineExcerpt(text: string, max: number = EXCERPT_CHARS): string {
-  const plain = text
+  // A page's <head> (its title, styles, scripts) mostly repeats or hides what its body says.
+  const withoutHead = text.replace(/<head\b[\s\S]*?<\/head\s*>/i, " ");
+  const body = toPlainText(withoutHead);
+  const plain = body !== "" ? body : toPlainText(/<title\b[^>]*>([\s\S]*?)<\/title/i.exec(text)?.[1] ?? "");
+  return plain.length > max ? `${plain.slice(0, max - 1).trimEnd()}…` : plain;
+}
+
+/** Text without markup: tags, scripts, styles, comments and entities removed, whitespace collapsed. */
+function toPlainText(text: string): string {
+  return text
     .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, " ")
     .replace(/<!--[\s\S]*?-->/g, " ")
     .replace(/<[^>]*>?/g, " ")
     .replace(/&(nbsp|amp|lt|gt|quot|#39|#x27);/g, (_, name: string) => ENTITIES[name] ?? " ")
     .replace(/\s+/g, " ")
     .trim();
-  return plain.length > max ? `${plain.slice(0, max - 1).trimEnd()}…` : plain;
 }
 
 const ENTITIES: Record<string, string> = { nbsp: " ", amp: "&", lt: "‹", gt: "›", quot: '"', "#39": "'", "#x27": "'" };
