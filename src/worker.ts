@@ -378,6 +378,7 @@ function idleStatus(): WorkerStatus {
     lastHeartbeatAt: undefined,
     lastAnswerAt: undefined,
     consecutiveFailures: 0,
+    lastFailure: undefined,
   };
 }
 

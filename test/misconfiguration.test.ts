@@ -134,6 +134,7 @@ describe("a refused token ends run()", () => {
     expect(error.message).toContain("A worker needs a worker token in MODELREINS_TOKEN");
     const problems = lines.filter(([level]) => level === "warn" || level === "error");
     expect(problems).toEqual([["error", `${error.message} Stopping the worker.`]]);
+    expect(worker.status()).toMatchObject({ state: "stopped", lastFailure: error.message });
     expect(lines.map(([, text]) => text).join("\n")).not.toContain(coordinator.adminToken);
   });
 });
@@ -175,6 +176,8 @@ describe("a repeated failure is bounded in the log", () => {
       fix: ["MODELREINS_URL (http://127.0.0.1:8799)", "`npx modelreins-worker dev`"],
       token: "mr_worker_secret_6",
     });
+    // status() names the same cause, for probes and dashboards.
+    expect(worker.status().lastFailure).toContain("Nothing is listening there");
     expect(second[1]).toMatch(/^\S+ \/\S+: ConnectionError \(ECONNREFUSED\) \(still failing: \d+ times in 3\d s\)$/);
     controller.abort();
     await vi.advanceTimersByTimeAsync(20_000);

@@ -21,6 +21,8 @@ export class CoordinatorHealth {
   #lastAnswerAt: number | undefined;
   #failures = 0;
   #downSince = 0;
+  /** The message of the failure going on, for `status()`. */
+  #lastFailure: string | undefined;
   /** Whether a call of the loop (an inbox, a claim) was answered since the last failure. */
   #answeredSinceFailure = false;
 
@@ -40,7 +42,7 @@ export class CoordinatorHealth {
     this.answered(false);
     this.#lastHeartbeatAt = this.#lastAnswerAt;
     // Heartbeats that failed alone are over; an outage of the loop's calls ends in recovered().
-    if (this.#failures === 0) this.#failureLog.recovered();
+    if (this.#failures === 0 && this.#failureLog.recovered()) this.#lastFailure = undefined;
   }
 
   /** A call of the loop failed; it waits `retryInMs` before the next. */
@@ -60,6 +62,7 @@ export class CoordinatorHealth {
   recovered(sentNothing: boolean): boolean {
     if (this.#failures === 0 || !(this.#answeredSinceFailure || sentNothing)) return false;
     this.#failureLog.recovered();
+    this.#lastFailure = undefined;
     this.#logger.info("the coordinator answers again; resuming");
     this.#emit("coordinator:reachable", { failures: this.#failures, downMs: Date.now() - this.#downSince });
     this.#failures = 0;
@@ -76,7 +79,13 @@ export class CoordinatorHealth {
    * of set-up rather than an outage (no answer, or no coordinator's answer, from a coordinator
    * that has not answered once in this run), else warn.
    */
+  /** The run ends on `error` (a refused token): `status()` keeps saying why. */
+  fatal(error: unknown): void {
+    this.#lastFailure = describe(error);
+  }
+
   #report(error: unknown, full: string): void {
+    this.#lastFailure = describe(error);
     const setUp =
       this.#lastAnswerAt === undefined &&
       (SET_UP_CODES.has(networkCode(error) ?? "") || error instanceof InvalidResponseError);
@@ -88,11 +97,17 @@ export class CoordinatorHealth {
     return this.#failures;
   }
 
-  snapshot(): { lastHeartbeatAt: number | undefined; lastAnswerAt: number | undefined; consecutiveFailures: number } {
+  snapshot(): {
+    lastHeartbeatAt: number | undefined;
+    lastAnswerAt: number | undefined;
+    consecutiveFailures: number;
+    lastFailure: string | undefined;
+  } {
     return {
       lastHeartbeatAt: this.#lastHeartbeatAt,
       lastAnswerAt: this.#lastAnswerAt,
       consecutiveFailures: this.#failures,
+      lastFailure: this.#lastFailure,
     };
   }
 }
