@@ -131,7 +131,7 @@ describe("a refused token ends run()", () => {
     const worker = new Worker({ url: coordinatorUrl, token: coordinator.adminToken, name: "mixed-up", logger });
     const error = await failure(worker.run(async () => "never", { handleSignals: false }));
     expect(error).toBeInstanceOf(PermissionDeniedError);
-    expect(error.message).toContain("A worker needs a worker token in MODELREINS_TOKEN");
+    expect(error.message).toContain("Put a worker token in MODELREINS_TOKEN");
     const problems = lines.filter(([level]) => level === "warn" || level === "error");
     expect(problems).toEqual([["error", `${error.message} Stopping the worker.`]]);
     expect(worker.status()).toMatchObject({ state: "stopped", lastFailure: error.message });

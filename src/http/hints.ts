@@ -54,8 +54,8 @@ export function saysWrongTokenKind(text: string): boolean {
 /** A 403 that says the token is of the wrong kind: which kind this client needs, and where the other belongs. */
 export function wrongTokenKindHint(kind: ClientKind): string {
   return kind === "worker"
-    ? `A worker needs a worker token in MODELREINS_TOKEN, not an admin token (a user API key, which belongs in MODELREINS_ADMIN_TOKEN). ${whereTokensComeFrom("worker")}`
-    : `The admin API needs an admin token in MODELREINS_ADMIN_TOKEN (or MODELREINS_API_KEY), not a worker token (which belongs in a worker's MODELREINS_TOKEN). ${whereTokensComeFrom("admin")}`;
+    ? `Put a worker token in MODELREINS_TOKEN; an admin token (a user API key) belongs in MODELREINS_ADMIN_TOKEN, for the admin API and CLI. ${whereTokensComeFrom("worker")}`
+    : `Put an admin token in MODELREINS_ADMIN_TOKEN (or MODELREINS_API_KEY); a worker token belongs in a worker's MODELREINS_TOKEN. ${whereTokensComeFrom("admin")}`;
 }
 
 /** The setting the URL came from, as a message names it. */
