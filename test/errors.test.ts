@@ -243,6 +243,21 @@ describe("the token never leaks", () => {
     expect(String(error.body)).not.toContain(TOKEN);
   });
 
+  it("not when the server echoes it in a response header, of an error or an unusable 2xx", async () => {
+    const echo = (request: Request, status: number) =>
+      new HttpResponse("<p>nope</p>", {
+        status,
+        headers: { "content-type": "text/html", "x-echo": `seen ${request.headers.get("authorization")}` },
+      });
+    mock.on("GET /my-jobs", ({ request }) => echo(request, 403));
+    mock.on("PUT /presence", ({ request }) => echo(request, 200));
+    for (const error of [await failure(makeWorker().inbox()), await failure(makeWorker().heartbeat())]) {
+      expect(error.headers?.get("x-echo")).toBe("seen Bearer [redacted]");
+      expect(error.headers?.get("content-type")).toBe("text/html");
+      expectNoToken(error);
+    }
+  });
+
   it("not in a network failure", async () => {
     mock.on("GET /my-jobs", () => HttpResponse.error());
     const error = await failure(makeWorker().inbox());
