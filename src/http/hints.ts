@@ -31,9 +31,9 @@ export function whereTokensComeFrom(kind: ClientKind): string {
     : `An admin token is a user API key from the ModelReins dashboard (https://app.modelreins.com); \`${LOCAL_COORDINATOR_COMMAND}\` prints one for a local coordinator.`;
 }
 
-/** No token at all: what to set, and where a token comes from. `alternative` is another way to pass it (`--token`). */
-export function missingTokenMessage(kind: ClientKind, alternative = "pass the token option"): string {
-  return `No ModelReins token: ${alternative} or set ${TOKEN_ENV[kind].join(" or ")}. ${whereTokensComeFrom(kind)}`;
+/** No token at all: what to set, and where a token comes from. */
+export function missingTokenMessage(kind: ClientKind): string {
+  return `No ModelReins token: pass the token option or set ${TOKEN_ENV[kind].join(" or ")}. ${whereTokensComeFrom(kind)}`;
 }
 
 /** A 401: the token was refused outright. */
