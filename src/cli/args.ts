@@ -57,7 +57,7 @@ function checkFlags(args: string[], flags: FlagConfig, positionals: boolean): vo
       throw new UsageError(`unknown option ${token.rawName}${didYouMean(token.rawName, known) || "."}`);
     }
     if (flag.type === "string" && token.value === undefined) {
-      throw new UsageError(`${token.rawName} needs a value: ${token.rawName} <value>.`);
+      throw new UsageError(`${token.rawName} needs a value after it.`);
     }
     if (flag.type === "boolean" && token.inlineValue) {
       throw new UsageError(`${token.rawName} is a switch and takes no value; write ${token.rawName} alone.`);

@@ -30,7 +30,7 @@ describe("a mistyped command line", () => {
   it("a flag without its value, and a switch given one", async () => {
     const missing = await cli(["dispatch", "hello", "--timeout"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("--timeout needs a value");
+    expect(missing.stderr).toContain("--timeout needs a value after it.");
     const valued = await cli(["jobs", "--json=yes"]);
     expect(valued.code).toBe(2);
     expect(valued.stderr).toContain("--json is a switch and takes no value");
