@@ -340,12 +340,13 @@ async function upload(params: UploadParams, tmpDir: string) {
     const t0 = nowNs();
     let response: Awaited<ReturnType<Worker["uploadArtifact"]>>;
     try {
-      response = await worker.uploadArtifact(blob, "application/octet-stream", {
-        filename: "artifact.bin",
+      response = await worker.uploadArtifact(
+        blob,
+        "application/octet-stream",
+        { filename: "artifact.bin" },
         // One attempt, with room for the whole body: the default 30 s covers the upload too.
-        timeoutMs: 600_000,
-        maxRetries: 0,
-      });
+        { timeoutMs: 600_000, maxRetries: 0 },
+      );
     } finally {
       clearInterval(sampler);
     }

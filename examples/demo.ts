@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
     say("");
     for (const { id } of jobs) {
-      const job = await admin.jobs.wait(id, { intervalMs: 100, timeoutMs: 30_000 });
+      const job = await admin.jobs.wait(id, { pollIntervalMs: 100, maxWaitMs: 30_000 });
       if (job.status !== "done") throw new Error(`job ${id} ended ${job.status}: ${String(job.result)}`);
       const result = JSON.parse(String(job.result)) as { artifact_url: string; review_id: number; bytes: number };
       const image = await fetch(result.artifact_url);

@@ -35,14 +35,11 @@ export function drawPrompt(prompt: string): Buffer {
 export async function generateImage(job: Job, { worker, signal }: JobContext) {
   const png = drawPrompt(job.prompt);
   signal.throwIfAborted();
-  const artifact = await worker.uploadArtifact(png, "image/png", { jobId: job.id, signal });
+  const artifact = await worker.uploadArtifact(png, "image/png", { job_id: job.id }, { signal });
   const url = worker.artifactUrl(artifact);
-  const review = await worker.submitReview({
-    type: "image",
-    title: `Image for job ${job.id}`,
-    content: job.prompt,
+  const review = await worker.submitReview("image", `Image for job ${job.id}`, job.prompt, {
     preview: url,
-    jobId: job.id,
+    job_id: job.id,
   });
   return { artifact_url: url, review_id: review.id, bytes: png.length };
 }

@@ -151,6 +151,13 @@ assert.ok(Object.keys(msw).length > 0, "modelreins-worker/testing/msw has export
 const pkg = createRequire(import.meta.url)("modelreins-worker/package.json");
 assert.equal(pkg.name, "modelreins-worker");
 console.log("  ok   import: Worker, WorkerError, ModelReins, createCoordinator, testing/msw, package.json");
+// The dual-package hazard: the CommonJS build's errors are other classes, so instanceof fails; the guards must not.
+const cjsRoot = createRequire(import.meta.url)("modelreins-worker");
+const fromCjs = new cjsRoot.ConflictError("taken", { method: "POST", path: "/api/jobs/1/claim", status: 409 });
+assert.equal(fromCjs instanceof root.ConflictError, false, "two builds, two classes");
+assert.ok(root.ConflictError.is(fromCjs) && root.WorkerError.is(fromCjs), "ConflictError.is() across the builds");
+assert.ok(!root.NotFoundError.is(fromCjs), "NotFoundError.is() is false for a ConflictError");
+console.log("  ok   guards: ConflictError.is() and WorkerError.is() hold for an error of the CommonJS build");
 await roundTrip(root, testing);
 console.log("  ok   ESM build: ModelReins dispatched a job, a Worker ran it, over HTTP to createCoordinator()");
 EOF
@@ -202,7 +209,7 @@ async function handle(job: Job, ctx: JobContext): Promise<string> {
 const handler: JobHandler = handle;
 const options: WorkerOptions = { url: "http://127.0.0.1:1", pollIntervalMs: 1000, logLevel: "silent" };
 function describe(err: unknown): string {
-  if (err instanceof WorkerError) return `${err.name} ${err.method} ${err.path} ${err.status ?? "no status"}`;
+  if (WorkerError.is(err)) return `${err.name} ${err.method} ${err.path} ${err.status ?? "no status"}`;
   return String(err);
 }
 const coordinator: Coordinator = createCoordinator({ seed: 1 });

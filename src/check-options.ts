@@ -8,11 +8,12 @@ import { didYouMean } from "./suggest.js";
 
 /**
  * A value as a message shows it, with its type: `the string "1000"`,
- * `the number 2.5`, `null`, `an array`, `a function`.
+ * `the number 2.5`, `null`, `nothing` (undefined), `an array`, `a function`,
+ * `an object`, or the class of another object (`a ReadStream`).
  */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
-  if (value === undefined) return "undefined";
+  if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
   switch (typeof value) {
     case "string":
@@ -26,21 +27,55 @@ export function describeValue(value: unknown): string {
     case "symbol":
       return "a symbol";
     default:
-      return "an object";
+      return describeObject(value as object);
   }
+}
+
+/** `an object` for a plain object, else its class: what was passed instead of bytes or options. */
+function describeObject(value: object): string {
+  const proto: unknown = Object.getPrototypeOf(value);
+  const name =
+    proto === null || proto === Object.prototype ? undefined : (value.constructor as { name?: unknown })?.name;
+  if (typeof name !== "string" || name === "" || name === "Object") return "an object";
+  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+}
+
+/**
+ * The known keys of an options type, from an object that names each one once:
+ * `optionKeys<RunOptions>({ onError: true, signal: true, handleSignals: true })`.
+ * The compiler refuses a missing key and an unknown one, so an option is added
+ * in one line beside its type, and the runtime check cannot fall behind.
+ */
+export function optionKeys<T extends object>(keys: { [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+  return Object.freeze(Object.keys(keys)) as readonly (keyof T & string)[];
+}
+
+/**
+ * {@link describeValue}, but a string is not shown: where a token may be
+ * passed by mistake (`new Worker(process.env.MODELREINS_TOKEN)`), a message
+ * must not repeat it.
+ */
+export function describeValueHidingStrings(value: unknown): string {
+  return typeof value === "string" ? "a string (not shown, in case it is the token)" : describeValue(value);
 }
 
 /**
  * Throws a `TypeError` unless `value` is `undefined` or a plain object whose
  * keys are all in `known`. `where` names the receiver in the message, e.g.
- * `"Worker options"` or `"run() options"`.
+ * `"Worker options"` or `"run() options"`; `describe` shows a value that is
+ * not an object.
  *
  * @returns `value` as an object (`{}` when it was `undefined`).
  */
-export function checkOptions<T extends object>(value: T | undefined, known: readonly string[], where: string): T {
+export function checkOptions<T extends object>(
+  value: T | undefined,
+  known: readonly string[],
+  where: string,
+  describe: (value: unknown) => string = describeValue,
+): T {
   if (value === undefined) return {} as T;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`${where} must be an object such as { ${known[0] ?? ""}: ... }; got ${describeValue(value)}.`);
+    throw new TypeError(`${where} must be an object such as { ${known[0] ?? ""}: ... }; got ${describe(value)}.`);
   }
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;

@@ -1,7 +1,8 @@
 /**
  * The error hierarchy. Every failure of a call to the coordinator is a
- * {@link WorkerError}; subclasses name the cases callers branch on with
- * `instanceof`. One function, {@link errorFromResponse}, maps a status to its class.
+ * {@link WorkerError}; subclasses name the cases callers branch on, each with
+ * a static `is()` guard. One function, {@link errorFromResponse}, maps a
+ * status to its class.
  */
 import {
   looksLikeMarkup,
@@ -31,17 +32,49 @@ export interface WorkerErrorInit {
 }
 
 /**
+ * Where an error's class chain is kept, so that `is()` recognises errors of
+ * another copy of this package: the ESM and the CommonJS builds loaded in one
+ * process have two sets of classes, and `instanceof` fails between them.
+ */
+const BRAND: unique symbol = Symbol.for("modelreins-worker.WorkerError") as never;
+
+/**
  * A call to the coordinator failed: a non-2xx answer, an answer the SDK cannot
- * use, or no answer at all. Carries `status`, `method`, `path` and `body`.
+ * use, no answer at all, or a wait that gave up. Carries `status`, `method`,
+ * `path` and `body`.
+ *
+ * Branch with the static guards, `ConflictError.is(err)`: unlike `instanceof`,
+ * they hold when the error comes from the other build of this package (an ESM
+ * application with a CommonJS dependency that uses it too).
  *
  * @example
  * ```ts
  * try { await worker.claim(42); }
- * catch (err) { if (err instanceof ConflictError) console.log("taken already"); }
+ * catch (err) { if (ConflictError.is(err)) console.log("taken already"); }
  * ```
  */
 export class WorkerError extends Error {
-  override name: string = "WorkerError";
+  /** The class's name: its instances' `name`, and what `is()` looks for. Each subclass sets its own. */
+  static readonly errorName: string = "WorkerError";
+
+  /**
+   * Whether `value` is an error of this class or a subclass, from either
+   * build of this package; narrows its type. `WorkerError.is(err)` for any
+   * failed call, `ConflictError.is(err)` for a 409.
+   */
+  static is<T extends WorkerError>(
+    this: (abstract new (...args: never) => T) & { readonly errorName: string },
+    value: unknown,
+  ): value is T {
+    // A subclass without its own errorName has no brand of its own: only instanceof can tell it apart.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked, e.g. ConflictError in ConflictError.is().
+    if (!Object.hasOwn(this, "errorName")) return value instanceof this;
+    const chain = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND];
+    // biome-ignore lint/complexity/noThisInStatic: as above.
+    return Array.isArray(chain) && chain.includes(this.errorName);
+  }
+
+  override name: string;
   // The call's facts are own properties, but not enumerable: `util.inspect` and Node's report
   // of an uncaught error then show the message and the stack, not a dump ending in `Headers {}`.
   /** The HTTP status; `undefined` when no answer arrived. */
@@ -57,6 +90,8 @@ export class WorkerError extends Error {
 
   constructor(message: string, init: WorkerErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = new.target.errorName;
+    Object.defineProperty(this, BRAND, { value: classChain(new.target) });
     hideFields(this, {
       status: init.status,
       method: init.method,
@@ -92,32 +127,32 @@ export function stackFromCaller<T>(error: T, callee: (...args: never[]) => unkno
 
 /** 400 or 422: the server refused the request's content. Fix the call; retrying will not help. */
 export class BadRequestError extends WorkerError {
-  override name = "BadRequestError";
+  static override readonly errorName: string = "BadRequestError";
 }
 
 /** 401: the token is missing, wrong or revoked. `Worker.run()` ends on it. */
 export class AuthenticationError extends WorkerError {
-  override name = "AuthenticationError";
+  static override readonly errorName: string = "AuthenticationError";
 }
 
 /** 403: the token is valid but may not do this (a worker token on an admin call, a paused worker). */
 export class PermissionDeniedError extends WorkerError {
-  override name = "PermissionDeniedError";
+  static override readonly errorName: string = "PermissionDeniedError";
 }
 
 /** 404: no such job, worker or route. */
 export class NotFoundError extends WorkerError {
-  override name = "NotFoundError";
+  static override readonly errorName: string = "NotFoundError";
 }
 
 /** 409: the job is in another state, e.g. another worker claimed it first. */
 export class ConflictError extends WorkerError {
-  override name = "ConflictError";
+  static override readonly errorName: string = "ConflictError";
 }
 
 /** 429: too many requests. `retryAfterMs` is the server's `Retry-After`, when it sent one. */
 export class RateLimitError extends WorkerError {
-  override name = "RateLimitError";
+  static override readonly errorName: string = "RateLimitError";
   /** The server's `Retry-After` in milliseconds, if it sent a usable one. */
   declare readonly retryAfterMs: number | undefined;
   constructor(message: string, init: WorkerErrorInit) {
@@ -128,22 +163,22 @@ export class RateLimitError extends WorkerError {
 
 /** 5xx: the coordinator failed or is restarting. Retried by the SDK before you see it. */
 export class InternalServerError extends WorkerError {
-  override name = "InternalServerError";
+  static override readonly errorName: string = "InternalServerError";
 }
 
 /** 503 from `dispatch`: no worker is eligible to take the job. Not a server failure. */
 export class NoEligibleWorkerError extends InternalServerError {
-  override name = "NoEligibleWorkerError";
+  static override readonly errorName: string = "NoEligibleWorkerError";
 }
 
 /** No answer: the connection failed or dropped. `status` is `undefined`. */
 export class ConnectionError extends WorkerError {
-  override name = "ConnectionError";
+  static override readonly errorName: string = "ConnectionError";
 }
 
 /** No answer within `timeoutMs`. */
 export class TimeoutError extends ConnectionError {
-  override name = "TimeoutError";
+  static override readonly errorName: string = "TimeoutError";
 }
 
 /**
@@ -151,32 +186,40 @@ export class TimeoutError extends ConnectionError {
  * list, a body too large. The call's effect on the server is unknown.
  */
 export class InvalidResponseError extends WorkerError {
-  override name = "InvalidResponseError";
+  static override readonly errorName: string = "InvalidResponseError";
 }
 
 /**
  * `ModelReins.jobs.wait()` gave up: the job reached none of the awaited states
- * within `timeoutMs`. Not a failed call (the job may still finish), so not a
- * {@link WorkerError}; `job` is its last state seen.
+ * within `maxWaitMs`. The job may still finish; `job` is its last state seen,
+ * and `method` and `path` those of the look at it (`GET /api/jobs/<id>`).
  */
-export class WaitTimeoutError extends Error {
-  override name = "WaitTimeoutError";
+export class WaitTimeoutError extends WorkerError {
+  static override readonly errorName: string = "WaitTimeoutError";
   /** The job waited for. */
-  readonly jobId: JobId;
+  declare readonly jobId: JobId;
   /** The job as last fetched; `undefined` when no answer arrived in time. */
-  readonly job: Job | undefined;
+  declare readonly job: Job | undefined;
   /** The time waited, in ms. */
-  readonly timeoutMs: number;
+  declare readonly maxWaitMs: number;
 
-  constructor(jobId: JobId, job: Job | undefined, timeoutMs: number) {
+  constructor(jobId: JobId, job: Job | undefined, maxWaitMs: number, call: { method: string; path: string }) {
     super(
-      `job ${String(jobId)} did not reach a final state within ${timeoutMs} ms` +
+      `job ${String(jobId)} did not reach a final state within ${maxWaitMs} ms` +
         (job ? ` (last status: ${String(job.status)})` : " (no answer arrived)"),
+      call,
     );
-    this.jobId = jobId;
-    this.job = job;
-    this.timeoutMs = timeoutMs;
+    hideFields(this, { jobId, job, maxWaitMs });
   }
+}
+
+/** The names of an error class and its parents up to {@link WorkerError}, each class counted once. */
+function classChain(target: abstract new (...args: never) => unknown): readonly string[] {
+  const names: string[] = [];
+  for (let c: unknown = target; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) {
+    if (Object.hasOwn(c, "errorName")) names.push((c as typeof WorkerError).errorName);
+  }
+  return Object.freeze(names);
 }
 
 /** A class the core can throw for an answer: {@link WorkerError} or a subclass. */

@@ -5,8 +5,8 @@
 export { Worker } from "./worker.js";
 export type {
   WorkerOptions,
-  HeartbeatOptions,
-  ReviewInput,
+  HeartbeatParams,
+  ReviewParams,
   CompletionStatus,
   JobHandler,
   JobContext,
@@ -16,7 +16,7 @@ export type { RunOptions } from "./run-loop/types.js";
 export { SHUTDOWN_RESULT } from "./run-loop/results.js";
 export type { WorkerEvents, WorkerEventName, StopReason } from "./worker-events.js";
 export type { WorkerStatus, JobInHand, JobPhase, JobCounts } from "./worker-status.js";
-export type { ArtifactData, ArtifactFields } from "./artifact.js";
+export type { ArtifactData, ArtifactParams } from "./artifact.js";
 export { ModelReins, ADMIN_TOKEN_ENV } from "./client/model-reins.js";
 export type { JobsApi } from "./client/jobs.js";
 export { FINAL_JOB_STATUSES } from "./client/jobs.js";
@@ -32,18 +32,17 @@ export type {
   JobUpdate,
   ListJobsQuery,
   ListAllJobsQuery,
-  CancelOptions,
-  WaitOptions,
+  CancelParams,
+  WaitParams,
   Capability,
   RegisterWorkerInput,
   RegisterWorkerResponse,
   WorkerInfo,
   WorkerActionResponse,
-  PresenceEntry,
   PresenceUpdate,
   KillswitchLevel,
   KillswitchInput,
-  KillswitchClearOptions,
+  KillswitchClearParams,
   KillswitchState,
   KillswitchResponse,
   CostPeriod,
@@ -84,6 +83,9 @@ export type {
   PresenceStatus,
   ArtifactResponse,
   ReviewResponse,
+  PresenceEntry,
+  PresenceResponse,
+  CompletionResponse,
   JsonObject,
 } from "./types.js";
 export { JOB_PRIORITIES, RISK_TIERS } from "./types.js";

@@ -3,6 +3,7 @@
  * place, into a frozen object the rest of the code trusts.
  */
 import { hostname } from "node:os";
+import { describeValue } from "./check-options.js";
 import { HttpCore } from "./http/core.js";
 import { type ClientKind, missingTokenMessage, TOKEN_ENV } from "./http/hints.js";
 import { createConsoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.js";
@@ -48,6 +49,18 @@ export interface ConnectionOptions {
    */
   logLevel?: LogLevel | undefined;
 }
+
+/** The keys of {@link ConnectionOptions}, spread into the key lists of `Worker` and `ModelReins` options. */
+export const CONNECTION_OPTIONS = {
+  token: true,
+  url: true,
+  timeoutMs: true,
+  maxRetries: true,
+  fetch: true,
+  routes: true,
+  logger: true,
+  logLevel: true,
+} as const satisfies { [K in keyof Required<ConnectionOptions>]: true };
 
 /** Reads options, environment and defaults into the HTTP core's settings. */
 export function createHttpCore(
@@ -141,39 +154,59 @@ export function defaultWorkerName(): string {
 /** The longest delay a Node.js timer holds; a longer one fires after 1 ms instead. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** Checks a number option; `undefined` takes the default. */
+/** Checks a duration option, in ms; `undefined` takes the default. */
 export function positiveNumber(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`${name} must be a positive number of milliseconds; got ${String(value)}.`);
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`${name} must be a number of milliseconds; got ${describeValue(value)}.`);
   }
+  if (value <= 0) throw new TypeError(`${name} must be more than 0 ms; got ${describeValue(value)}.`);
   if (value > MAX_TIMER_MS) {
-    throw new TypeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days); got ${String(value)}.`);
+    throw new TypeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days); got ${describeValue(value)}.`);
   }
   return value;
 }
 
-/** Checks an integer option; `undefined` takes the default. */
-export function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
+/**
+ * Checks a whole number from `min` (to `max`, when given); `undefined` takes
+ * the default. The message says which of the two checks failed.
+ */
+export function wholeNumber(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max?: number,
+): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new TypeError(`${name} must be a whole number, 0 or more; got ${String(value)}.`);
+  const inRange = typeof value === "number" && value >= min && (max === undefined || value <= max);
+  if (max !== undefined && (!Number.isInteger(value) || !inRange)) {
+    throw new TypeError(`${name} must be a whole number from ${min} to ${max}; got ${describeValue(value)}.`);
+  }
+  if (!Number.isInteger(value)) throw new TypeError(`${name} must be a whole number; got ${describeValue(value)}.`);
+  if (!inRange) {
+    throw new TypeError(`${name} must be ${min === 0 ? "0 or more" : `at least ${min}`}; got ${describeValue(value)}.`);
   }
   return value;
+}
+
+/** Checks a count, 0 or more; `undefined` takes the default. */
+export function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
+  return wholeNumber(name, value, fallback, 0);
 }
 
 /** Checks a count that must be at least 1; `undefined` takes the default. */
 export function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  const n = nonNegativeInteger(name, value, fallback);
-  if (n < 1) throw new TypeError(`${name} must be at least 1; got ${n}.`);
-  return n;
+  return wholeNumber(name, value, fallback, 1);
 }
 
 /** Checks a list of tags; each a non-empty string without commas (they travel comma-joined). */
 export function tagList(name: string, value: readonly string[] | undefined): readonly string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((tag) => typeof tag !== "string" || tag === "" || tag.includes(","))) {
-    throw new TypeError(`${name} must be an array of non-empty strings without commas; got ${JSON.stringify(value)}.`);
+    throw new TypeError(
+      `${name} must be an array of non-empty strings without commas; got ${Array.isArray(value) ? JSON.stringify(value) : describeValue(value)}.`,
+    );
   }
   return Object.freeze([...value]);
 }

@@ -5,6 +5,7 @@
  * are documented. Users can correct any of them with the `routes` option of
  * `Worker` and `ModelReins` without waiting for a release.
  */
+import { closest } from "./suggest.js";
 
 /** An HTTP method the coordinator's API uses. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -71,8 +72,9 @@ export function resolveRoutes(overrides: Partial<Record<RouteName, string>> = {}
   for (const [name, spec] of Object.entries(overrides)) {
     if (spec === undefined) continue;
     if (!(name in DEFAULT_ROUTES)) {
+      const suggestion = closest(name, Object.keys(DEFAULT_ROUTES));
       throw new TypeError(
-        `Unknown route "${name}" in the routes option. Known routes: ${Object.keys(DEFAULT_ROUTES).join(", ")}.`,
+        `Unknown route "${name}" in the routes option${suggestion ? `; did you mean "${suggestion}"?` : ""}. Known routes: ${Object.keys(DEFAULT_ROUTES).join(", ")}.`,
       );
     }
     if (!ROUTE_PATTERN.test(spec)) {

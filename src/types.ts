@@ -45,6 +45,30 @@ export interface Job {
 /** Presence statuses the docs name, plus the SDK's default `active`. */
 export type PresenceStatus = "active" | "online" | "idle" | "busy" | "offline" | (string & {});
 
+/** One instance's presence as `GET /presence` sends it. */
+export interface PresenceEntry {
+  instance: string;
+  status?: PresenceStatus;
+  /** As the worker sent them: usually a comma-separated string. */
+  tags?: string | string[];
+  details?: JsonObject | null;
+  provider?: string | null;
+  last_seen?: string;
+  online?: boolean;
+  paused?: boolean;
+  load?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * The answer to `PUT /presence` (`worker.heartbeat()`, `presence.update()`):
+ * usually the instance's presence as the coordinator now has it.
+ */
+export type PresenceResponse = Partial<PresenceEntry>;
+
+/** The answer to a completion (`worker.complete()`): usually the job as the coordinator now has it. */
+export type CompletionResponse = Partial<Job>;
+
 /** The answer to an artifact upload. `url` is a path: see {@link Worker.artifactUrl}. */
 export interface ArtifactResponse {
   success?: boolean;

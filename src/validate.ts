@@ -4,7 +4,8 @@
  * crashing something later.
  */
 import { InvalidResponseError } from "./errors.js";
-import type { Job, JsonObject } from "./types.js";
+import type { Logger } from "./logger.js";
+import type { Job, JobId, JsonObject } from "./types.js";
 
 /** Which call an answer belongs to, for error messages. */
 export interface CallInfo {
@@ -30,15 +31,21 @@ function preview(body: unknown): string {
   }
 }
 
+/** Whether a value is a JSON object: not null, not an array. */
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Whether a value can be a job's or a worker's id: a finite number or a non-empty string. */
+export function isId(value: unknown): value is JobId {
+  return (typeof value === "number" && Number.isFinite(value)) || (typeof value === "string" && value !== "");
 }
 
 /** Why a value is not a usable job, or `undefined` when it is one. */
 export function jobProblem(value: unknown): string | undefined {
   if (!isObject(value)) return "is not an object";
   const { id, prompt, status } = value;
-  if (!((typeof id === "number" && Number.isFinite(id)) || (typeof id === "string" && id !== ""))) {
+  if (!isId(id)) {
     return "has no usable id (a number or a non-empty string)";
   }
   if (typeof prompt !== "string") return `(id ${String(id)}) has no prompt string`;
@@ -64,16 +71,25 @@ export function expectList(body: unknown, call: CallInfo, key: string): unknown[
   throw invalid(call, `something that is not a list (expected an array or { "${key}": [...] })`, body);
 }
 
-/** A job list, split into usable jobs and the items that are not. */
-export function expectJobList(body: unknown, call: CallInfo): { jobs: Job[]; rejected: string[] } {
+/**
+ * The usable jobs of a job list; the items that are not jobs are left out,
+ * with one warning that says why. `count` is the number of items, both kinds.
+ */
+export function expectJobList(body: unknown, call: CallInfo, logger: Logger): { jobs: Job[]; count: number } {
   const jobs: Job[] = [];
   const rejected: string[] = [];
-  expectList(body, call, "jobs").forEach((item, index) => {
+  const items = expectList(body, call, "jobs");
+  items.forEach((item, index) => {
     const problem = jobProblem(item);
     if (problem) rejected.push(`item ${index} ${problem}`);
     else jobs.push(item as Job);
   });
-  return { jobs, rejected };
+  if (rejected.length > 0) {
+    logger.warn(
+      `${call.method} ${call.path} answered ${rejected.length} job(s) the SDK cannot use, left out: ${rejected.join("; ")}`,
+    );
+  }
+  return { jobs, count: items.length };
 }
 
 /** A JSON object answer; an empty body counts as `{}`. */

@@ -4,12 +4,16 @@
  * answer's shape. The run loop lives in `run-loop/`; it reaches the worker
  * through the adapter `#loopWorker` builds, and reports through the events.
  */
-import { type ArtifactData, type ArtifactFields, buildArtifactForm } from "./artifact.js";
+import { checkId, checkString, definedFields } from "./args.js";
+import { type ArtifactData, type ArtifactParams, buildArtifactForm } from "./artifact.js";
+import { checkOptions, describeValue, describeValueHidingStrings, optionKeys } from "./check-options.js";
 import { TypedEmitter } from "./emitter.js";
 import { stackFromCaller } from "./errors.js";
 import type { HttpCore, RequestOptions } from "./http/core.js";
+import { checkParams, isAbortSignal, requestOptions } from "./http/request-options.js";
 import type { Logger } from "./logger.js";
 import {
+  CONNECTION_OPTIONS,
   type ConnectionOptions,
   createHttpCore,
   defaultWorkerName,
@@ -17,11 +21,20 @@ import {
   positiveNumber,
   tagList,
 } from "./options.js";
-import { buildRoute, type RouteName } from "./routes.js";
+import { presenceBody } from "./presence.js";
 import { RunLoop } from "./run-loop/loop.js";
 import type { CompletionStatus, LoopSettings, LoopWorker, RunOptions } from "./run-loop/types.js";
 import { didYouMean } from "./suggest.js";
-import type { ArtifactResponse, Job, JobId, JsonObject, PresenceStatus, ReviewResponse } from "./types.js";
+import type {
+  ArtifactResponse,
+  CompletionResponse,
+  Job,
+  JobId,
+  JsonObject,
+  PresenceResponse,
+  PresenceStatus,
+  ReviewResponse,
+} from "./types.js";
 import { expectJob, expectJobList, expectObject, expectObjectWith } from "./validate.js";
 import { WORKER_EVENT_NAMES, type WorkerEventName, type WorkerEvents } from "./worker-events.js";
 import type { WorkerStatus } from "./worker-status.js";
@@ -85,26 +98,45 @@ export interface WorkerOptions extends ConnectionOptions {
   shutdownGraceMs?: number | undefined;
 }
 
-/** Arguments of {@link Worker.heartbeat}. */
-export interface HeartbeatOptions extends RequestOptions {
-  /** @default "active" */
-  status?: PresenceStatus | undefined;
+/** The keys of {@link WorkerOptions}; `name` first: the example shown when the options are not an object. */
+const WORKER_OPTION_KEYS = optionKeys<WorkerOptions>({
+  name: true,
+  ...CONNECTION_OPTIONS,
+  pollIntervalMs: true,
+  heartbeatIntervalMs: true,
+  concurrency: true,
+  tags: true,
+  shutdownGraceMs: true,
+});
+
+/** The keys of {@link RunOptions}. */
+const RUN_OPTION_KEYS = optionKeys<RunOptions>({
+  onError: true,
+  signal: true,
+  handleSignals: true,
+  formatFailure: true,
+});
+
+/** The optional fields of {@link Worker.heartbeat} (Python's keyword arguments). */
+export interface HeartbeatParams {
   /** Free-form details; left out of the request when not given. */
   details?: JsonObject | undefined;
   /** @default the worker's `tags` option */
   tags?: readonly string[] | undefined;
 }
 
-/** Arguments of {@link Worker.submitReview}; fields not given are left out of the request. */
-export interface ReviewInput {
-  type: string;
-  title: string;
-  content: string;
+const HEARTBEAT_PARAM_KEYS = optionKeys<HeartbeatParams>({ details: true, tags: true });
+
+/** The optional fields of {@link Worker.submitReview}; those not given are left out of the request. */
+export interface ReviewParams {
   /** A URL shown to the reviewer, e.g. an artifact's absolute URL. */
   preview?: string | undefined;
   target?: string | undefined;
-  jobId?: JobId | undefined;
+  /** The job the review belongs to. */
+  job_id?: JobId | undefined;
 }
+
+const REVIEW_PARAM_KEYS = optionKeys<ReviewParams>({ preview: true, target: true, job_id: true });
 
 /**
  * A ModelReins silicon worker: heartbeats its presence, polls its inbox,
@@ -134,12 +166,14 @@ export class Worker implements AsyncDisposable {
   );
 
   /** @throws TypeError when no token is given or set in `MODELREINS_TOKEN`, or an option is invalid. */
-  constructor(options: WorkerOptions = {}) {
+  constructor(options?: WorkerOptions) {
+    checkOptions(options, WORKER_OPTION_KEYS, "Worker options", describeValueHidingStrings);
+    options ??= {};
     this.#http = createHttpCore(options, "worker");
     this.url = this.#http.baseUrl;
     const name = options.name ?? defaultWorkerName();
     if (typeof name !== "string" || name.trim() === "") {
-      throw new TypeError(`name must be a non-empty string; got ${JSON.stringify(name)}.`);
+      throw new TypeError(`name must be a non-empty string; got ${describeValue(name)}.`);
     }
     this.name = name;
     this.#settings = Object.freeze({
@@ -161,36 +195,46 @@ export class Worker implements AsyncDisposable {
     return this.#loop !== undefined;
   }
 
-  /** Announces this worker's presence: `PUT /presence`. */
-  async heartbeat(options: HeartbeatOptions = {}): Promise<JsonObject> {
-    const { status = "active", details, tags } = options;
-    const body: JsonObject = {
-      instance: this.name,
-      status,
-      tags: (tags === undefined ? this.#settings.tags : tagList("tags", tags)).join(","),
-    };
-    if (details !== undefined) body.details = details;
-    return this.#object("heartbeat", await this.#http.request("heartbeat", { ...options, json: body }));
+  /**
+   * Announces this worker's presence: `PUT /presence` with `instance`,
+   * `status`, `tags` (comma-joined) and `details` (only when given).
+   */
+  async heartbeat(
+    status: PresenceStatus = "active",
+    params?: HeartbeatParams,
+    options?: RequestOptions,
+  ): Promise<PresenceResponse> {
+    const { details, tags } = checkParams(params, HEARTBEAT_PARAM_KEYS, "the params of worker.heartbeat()");
+    const json = presenceBody(
+      { instance: this.name, status, tags: tags ?? this.#settings.tags, details },
+      "worker.heartbeat",
+    );
+    const body = await this.#http.request("heartbeat", { ...requestOptions(options, "worker.heartbeat()"), json });
+    return expectObject<PresenceResponse>(body, this.#http.callInfo("heartbeat"));
   }
 
   /** The jobs assigned to this worker in a state: `GET /my-jobs`. Items without a usable id or prompt are logged and left out. */
-  async inbox(status: string = "pending", options: RequestOptions = {}): Promise<Job[]> {
-    const body = await this.#http.request("inbox", { ...options, query: { worker: this.name, status } });
-    const { jobs, rejected } = expectJobList(body, this.#call("inbox"));
-    if (rejected.length > 0) {
-      this.logger.warn(`The inbox held ${rejected.length} job(s) the SDK cannot use, left out: ${rejected.join("; ")}`);
-    }
-    return jobs;
+  async inbox(status: string = "pending", options?: RequestOptions): Promise<Job[]> {
+    checkString("worker.inbox: status", status, { nonEmpty: true });
+    const body = await this.#http.request("inbox", {
+      ...requestOptions(options, "worker.inbox()"),
+      query: { worker: this.name, status },
+    });
+    return expectJobList(body, this.#http.callInfo("inbox"), this.logger).jobs;
   }
 
   /**
    * Takes a job: `POST /api/jobs/<id>/claim`.
    * @throws ConflictError (409) when another worker has it already.
    */
-  async claim(jobId: JobId, options: RequestOptions = {}): Promise<Job> {
-    const params = { id: checkJobId(jobId) };
-    const body = await this.#http.request("claim", { ...options, params, json: { worker: this.name } });
-    return expectJob(body, this.#call("claim", params));
+  async claim(jobId: JobId, options?: RequestOptions): Promise<Job> {
+    const params = { id: checkId("job", jobId) };
+    const body = await this.#http.request("claim", {
+      ...requestOptions(options, "worker.claim()"),
+      params,
+      json: { worker: this.name },
+    });
+    return expectJob(body, this.#http.callInfo("claim", params));
   }
 
   /** Reports a job's outcome: `POST /api/jobs/<id>/complete`. */
@@ -198,21 +242,21 @@ export class Worker implements AsyncDisposable {
     jobId: JobId,
     result: string = "",
     status: CompletionStatus = "done",
-    options: RequestOptions = {},
-  ): Promise<JsonObject> {
-    const params = { id: checkJobId(jobId) };
+    options?: RequestOptions,
+  ): Promise<CompletionResponse> {
+    const params = { id: checkId("job", jobId) };
     if (typeof result !== "string") {
-      throw new TypeError(`result must be a string (JSON.stringify other values); got ${typeof result}.`);
+      throw new TypeError(`result must be a string (JSON.stringify other values); got ${describeValue(result)}.`);
     }
     if (status !== "done" && status !== "failed") {
-      throw new TypeError(`status must be "done" or "failed"; got ${JSON.stringify(status)}.`);
+      throw new TypeError(`status must be "done" or "failed"; got ${describeValue(status)}.`);
     }
     const body = await this.#http.request("complete", {
-      ...options,
+      ...requestOptions(options, "worker.complete()"),
       params,
       json: { worker: this.name, status, result },
     });
-    return this.#object("complete", body, params);
+    return expectObject<CompletionResponse>(body, this.#http.callInfo("complete", params));
   }
 
   /**
@@ -223,11 +267,15 @@ export class Worker implements AsyncDisposable {
   async uploadArtifact(
     data: ArtifactData,
     contentType: string,
-    fields: ArtifactFields & RequestOptions = {},
+    params?: ArtifactParams,
+    options?: RequestOptions,
   ): Promise<ArtifactResponse> {
-    const form = buildArtifactForm(data, contentType, fields);
-    const body = await this.#http.request("uploadArtifact", { ...fields, form });
-    return expectObjectWith<ArtifactResponse>(body, this.#call("uploadArtifact"), ["url", "slug"]);
+    const form = buildArtifactForm(data, contentType, params);
+    const body = await this.#http.request("uploadArtifact", {
+      ...requestOptions(options, "worker.uploadArtifact()"),
+      form,
+    });
+    return expectObjectWith<ArtifactResponse>(body, this.#http.callInfo("uploadArtifact"), ["url", "slug"]);
   }
 
   /** The absolute URL of an artifact: the base URL plus its `url` path (an absolute `url` is kept). */
@@ -239,18 +287,27 @@ export class Worker implements AsyncDisposable {
   }
 
   /** Puts an item in the human review queue: `POST /api/reviews`. */
-  async submitReview(review: ReviewInput, options: RequestOptions = {}): Promise<ReviewResponse> {
-    for (const field of ["type", "title", "content"] as const) {
-      if (typeof review?.[field] !== "string") {
-        throw new TypeError(`submitReview needs ${field} as a string; got ${typeof review?.[field]}.`);
-      }
-    }
-    const json: JsonObject = { type: review.type, title: review.title, content: review.content };
-    if (review.preview !== undefined) json.preview = review.preview;
-    if (review.target !== undefined) json.target = review.target;
-    if (review.jobId !== undefined) json.job_id = review.jobId;
-    const body = await this.#http.request("submitReview", { ...options, json });
-    return this.#object("submitReview", body) as ReviewResponse;
+  async submitReview(
+    type: string,
+    title: string,
+    content: string,
+    params?: ReviewParams,
+    options?: RequestOptions,
+  ): Promise<ReviewResponse> {
+    const method = "worker.submitReview";
+    const { preview, target, job_id } = checkParams(params, REVIEW_PARAM_KEYS, `the params of ${method}()`);
+    checkString(`${method}: type`, type);
+    checkString(`${method}: title`, title);
+    checkString(`${method}: content`, content);
+    if (preview !== undefined) checkString(`${method}: preview`, preview);
+    if (target !== undefined) checkString(`${method}: target`, target);
+    if (job_id !== undefined) checkId("job", job_id);
+    const json = definedFields({ type, title, content, preview, target, job_id });
+    const body = await this.#http.request("submitReview", {
+      ...requestOptions(options, `${method}()`),
+      json,
+    });
+    return expectObject<ReviewResponse>(body, this.#http.callInfo("submitReview"));
   }
 
   /**
@@ -264,11 +321,28 @@ export class Worker implements AsyncDisposable {
    * @throws AuthenticationError when the coordinator refuses the token (401).
    * @throws PermissionDeniedError when a 403 says the token is of the wrong kind (an admin token).
    */
-  async run(handler: JobHandler, options: RunOptions = {}): Promise<void> {
-    if (typeof handler !== "function") throw new TypeError("run() needs a handler function: (job, ctx) => result.");
+  async run(handler: JobHandler, options?: RunOptions): Promise<void> {
+    if (typeof handler !== "function") {
+      throw new TypeError(`run() needs a handler function: (job, ctx) => result; got ${describeValue(handler)}.`);
+    }
+    const { onError, signal, handleSignals, formatFailure } = checkOptions(options, RUN_OPTION_KEYS, "run() options");
+    if (onError !== undefined && typeof onError !== "function") {
+      throw new TypeError(`run(): onError must be a function (job, error) => void; got ${describeValue(onError)}.`);
+    }
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      throw new TypeError(`run(): signal must be an AbortSignal; got ${describeValue(signal)}.`);
+    }
+    if (handleSignals !== undefined && typeof handleSignals !== "boolean") {
+      throw new TypeError(`run(): handleSignals must be true or false; got ${describeValue(handleSignals)}.`);
+    }
+    if (formatFailure !== undefined && typeof formatFailure !== "function") {
+      throw new TypeError(
+        `run(): formatFailure must be a function (error, job) => string; got ${describeValue(formatFailure)}.`,
+      );
+    }
     if (this.#loop) throw new Error(`Worker "${this.name}" is running already; call stop() before run() again.`);
     const emit = (event: WorkerEventName, payload: WorkerEvents[WorkerEventName]) => this.#events.emit(event, payload);
-    const loop = new RunLoop(this.#loopWorker(handler), this.#settings, options, emit);
+    const loop = new RunLoop(this.#loopWorker(handler), this.#settings, options ?? {}, emit);
     this.#loop = loop;
     this.#lastLoop = loop;
     try {
@@ -345,17 +419,9 @@ export class Worker implements AsyncDisposable {
       inbox: (status, options) => this.inbox(status, options),
       claim: (jobId) => this.claim(jobId),
       complete: (jobId, result, status, options) => this.complete(jobId, result, status, options),
-      heartbeat: (status, details, options) => this.heartbeat({ ...options, status, details }),
+      heartbeat: (status, details, options) => this.heartbeat(status, { details }, options),
       handle: (job, signal) => handler(job, { signal, worker: this, logger: this.logger }),
     };
-  }
-
-  #call(route: RouteName, params?: Record<string, string>) {
-    return buildRoute(this.#http.routes, route, params);
-  }
-
-  #object(route: RouteName, body: unknown, params?: Record<string, string>): JsonObject {
-    return expectObject(body, this.#call(route, params));
   }
 }
 
@@ -380,11 +446,4 @@ function idleStatus(): WorkerStatus {
     consecutiveFailures: 0,
     lastFailure: undefined,
   };
-}
-
-function checkJobId(jobId: JobId): string {
-  if ((typeof jobId === "number" && Number.isFinite(jobId)) || (typeof jobId === "string" && jobId !== "")) {
-    return String(jobId);
-  }
-  throw new TypeError(`A job id must be a number or a non-empty string; got ${JSON.stringify(jobId)}.`);
 }

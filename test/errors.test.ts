@@ -8,10 +8,12 @@ import {
   ConnectionError,
   InternalServerError,
   InvalidResponseError,
+  NoEligibleWorkerError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
   TimeoutError,
+  WaitTimeoutError,
   Worker,
   WorkerError,
 } from "../src/index.js";
@@ -315,5 +317,60 @@ describe("a 2xx answer that echoes the token", () => {
     const error = await worker.inbox().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(secret);
+  });
+});
+
+describe("the guards: WorkerError.is() and each subclass's is()", () => {
+  const init = { method: "GET", path: "/x" };
+
+  it("recognise the class and its parents, and narrow the type", () => {
+    const error: unknown = new NoEligibleWorkerError("m", { ...init, status: 503 });
+    expect(NoEligibleWorkerError.is(error)).toBe(true);
+    expect(InternalServerError.is(error)).toBe(true);
+    expect(WorkerError.is(error)).toBe(true);
+    expect(ConflictError.is(error)).toBe(false);
+    if (InternalServerError.is(error)) expect(error.status).toBe(503);
+    expect(ConnectionError.is(new TimeoutError("m", init))).toBe(true);
+    expect(TimeoutError.is(new ConnectionError("m", init))).toBe(false);
+  });
+
+  it("put WaitTimeoutError in the tree", () => {
+    const error = new WaitTimeoutError(7, undefined, 50, { method: "GET", path: "/api/jobs/7" });
+    expect(error).toBeInstanceOf(WorkerError);
+    expect(WorkerError.is(error) && WaitTimeoutError.is(error)).toBe(true);
+    expect(error).toMatchObject({ name: "WaitTimeoutError", method: "GET", path: "/api/jobs/7", status: undefined });
+  });
+
+  it("are false for anything else: plain errors, look-alikes, non-objects", () => {
+    for (const value of [
+      new Error("x"),
+      { name: "ConflictError", status: 409 },
+      null,
+      undefined,
+      "ConflictError",
+      409,
+    ]) {
+      expect(WorkerError.is(value)).toBe(false);
+      expect(ConflictError.is(value)).toBe(false);
+    }
+  });
+
+  it("cover a user's own subclass as its parent; its own is() without an errorName is instanceof", () => {
+    class TakenError extends ConflictError {}
+    const error = new TakenError("m", init);
+    expect(ConflictError.is(error) && WorkerError.is(error)).toBe(true);
+    expect(error.name).toBe("ConflictError");
+    expect(TakenError.is(error)).toBe(true);
+    expect(TakenError.is(new ConflictError("m", init))).toBe(false);
+  });
+
+  it("a subclass that names itself gets its own brand", () => {
+    class TakenError extends ConflictError {
+      static override readonly errorName: string = "TakenError";
+    }
+    const error = new TakenError("m", init);
+    expect(error.name).toBe("TakenError");
+    expect(TakenError.is(error) && ConflictError.is(error)).toBe(true);
+    expect(TakenError.is(new ConflictError("m", init))).toBe(false);
   });
 });

@@ -156,7 +156,9 @@ describe("retries", () => {
     expect(error.attempts).toBe(2);
     expect(mock.requests).toHaveLength(2);
     mock.on("PUT /presence", () => json({}, { status: 500 }));
-    const heartbeatError = (await worker.heartbeat({ maxRetries: 0 }).catch((e: unknown) => e)) as WorkerError;
+    const heartbeatError = (await worker
+      .heartbeat(undefined, undefined, { maxRetries: 0 })
+      .catch((e: unknown) => e)) as WorkerError;
     expect(heartbeatError.attempts).toBe(1);
     expect(mock.to("PUT", "/presence")).toHaveLength(1);
   });
@@ -187,7 +189,7 @@ describe("retries", () => {
       ),
     );
     const error = await makeWorker()
-      .worker.submitReview({ type: "t", title: "t", content: "c" })
+      .worker.submitReview("t", "t", "c")
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect(mock.requests).toHaveLength(2);
@@ -309,7 +311,7 @@ describe("the caller's AbortSignal", () => {
     mock.on("PUT /presence", () => json({}, { status: 503, headers: { "retry-after": "30" } }));
     const controller = new AbortController();
     const outcome = makeWorker()
-      .worker.heartbeat({ signal: controller.signal })
+      .worker.heartbeat("active", {}, { signal: controller.signal })
       .catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(mock.requests).toHaveLength(1);

@@ -173,7 +173,7 @@ describe("redirects", () => {
       res.writeHead(307, { location: `${other.origin}/presence` }).end();
     });
     const worker = new Worker({ token: TOKEN, url: home.origin, name: WORKER_NAME, logger: spyLogger() });
-    await expect(worker.heartbeat({ status: "idle" })).resolves.toEqual({ ok: true });
+    await expect(worker.heartbeat("idle")).resolves.toEqual({ ok: true });
     expect(home.seen[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(other.seen).toHaveLength(1);
     expect(other.seen[0]?.headers.authorization).toBeUndefined();

@@ -112,7 +112,9 @@ describe("the routes option", () => {
 
   it("an unknown route name is a TypeError listing the known ones", () => {
     expect(() => makeWorker({ clam: "POST /x" })).toThrow(TypeError);
-    expect(() => makeWorker({ clam: "POST /x" })).toThrow(/Unknown route "clam".*claim/);
+    expect(() => makeWorker({ clam: "POST /x" })).toThrow(
+      /Unknown route "clam" in the routes option; did you mean "claim"\?.*claim/,
+    );
   });
 
   it.each([

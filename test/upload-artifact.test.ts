@@ -64,9 +64,9 @@ describe("uploadArtifact()", () => {
     const expires = new Date("2031-02-03T04:05:06.789Z");
     await makeWorker().uploadArtifact(PNG, "image/png", {
       filename: "chart.png",
-      jobId: 42,
-      reviewId: "r-7",
-      expiresAt: expires,
+      job_id: 42,
+      review_id: "r-7",
+      expires_at: expires,
     });
     expect(parts()).toEqual([
       ["file", { filename: "chart.png", type: "image/png", bytes: PNG }],
@@ -78,9 +78,9 @@ describe("uploadArtifact()", () => {
     ]);
   });
 
-  it("passes an ISO string expiresAt as it is", async () => {
+  it("passes an ISO string expires_at as it is", async () => {
     mock.on("POST /api/artifacts", () => json(answer));
-    await makeWorker().uploadArtifact(PNG, "image/png", { expiresAt: "2031-01-01T00:00:00Z" });
+    await makeWorker().uploadArtifact(PNG, "image/png", { expires_at: "2031-01-01T00:00:00Z" });
     expect(parts()).toContainEqual(["expires_at", "2031-01-01T00:00:00Z"]);
   });
 
@@ -152,7 +152,7 @@ describe("uploadArtifact()", () => {
     mock.on("POST /api/artifacts", () => (calls++ === 0 ? json({ error: "busy" }, { status: 503 }) : json(answer)));
     const worker = new Worker({ token: TOKEN, url: BASE, name: WORKER_NAME, logger: spyLogger() });
     await expect(
-      worker.uploadArtifact(await openAsBlob(path), "application/octet-stream", { jobId: 1 }),
+      worker.uploadArtifact(await openAsBlob(path), "application/octet-stream", { job_id: 1 }),
     ).resolves.toEqual(answer);
     spy.mockRestore();
     expect(mock.requests).toHaveLength(2);
@@ -181,9 +181,9 @@ describe("uploadArtifact()", () => {
   });
 
   it("names the type it got", async () => {
-    await expect(makeWorker().uploadArtifact([1] as never, "image/png")).rejects.toThrow(/got Array/);
+    await expect(makeWorker().uploadArtifact([1] as never, "image/png")).rejects.toThrow(/got an array/);
     await expect(makeWorker().uploadArtifact("x" as never, "image/png")).rejects.toThrow(
-      /got string.*Buffer\.from\(text\)/,
+      /got the string "x".*Buffer\.from\(text\)/,
     );
   });
 
@@ -215,12 +215,12 @@ describe("uploadArtifact()", () => {
     expect(parts()).toContainEqual(["content_type", "text/plain;charset=utf-8"]);
   });
 
-  it("an invalid expiresAt or empty filename is a TypeError", async () => {
+  it("an invalid expires_at or empty filename is a TypeError", async () => {
     const worker = makeWorker();
-    await expect(worker.uploadArtifact(PNG, "image/png", { expiresAt: "next week" })).rejects.toThrow(
-      /expiresAt must be an ISO 8601/,
+    await expect(worker.uploadArtifact(PNG, "image/png", { expires_at: "next week" })).rejects.toThrow(
+      /expires_at must be an ISO 8601/,
     );
-    await expect(worker.uploadArtifact(PNG, "image/png", { expiresAt: new Date("nope") })).rejects.toThrow(
+    await expect(worker.uploadArtifact(PNG, "image/png", { expires_at: new Date("nope") })).rejects.toThrow(
       /invalid Date/,
     );
     await expect(worker.uploadArtifact(PNG, "image/png", { filename: "" })).rejects.toThrow(

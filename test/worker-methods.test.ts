@@ -40,7 +40,7 @@ describe("heartbeat()", () => {
   it("joins tags with commas and sends status and details as given", async () => {
     mock.on("PUT /presence", () => json({}));
     const { worker } = makeWorker();
-    await worker.heartbeat({ status: "busy", tags: ["gpu", "fast", "eu-west"], details: { load: 0.5, jobs: [1, 2] } });
+    await worker.heartbeat("busy", { tags: ["gpu", "fast", "eu-west"], details: { load: 0.5, jobs: [1, 2] } });
     expect(mock.requests[0]?.json).toStrictEqual({
       instance: WORKER_NAME,
       status: "busy",
@@ -53,14 +53,14 @@ describe("heartbeat()", () => {
     mock.on("PUT /presence", () => json({}));
     const { worker } = makeWorker({ tags: ["a", "b"] });
     await worker.heartbeat();
-    await worker.heartbeat({ tags: [] });
-    await worker.heartbeat({ tags: ["c"] });
+    await worker.heartbeat(undefined, { tags: [] });
+    await worker.heartbeat("active", { tags: ["c"] });
     expect(mock.requests.map((r) => (r.json as { tags: string }).tags)).toEqual(["a,b", "", "c"]);
   });
 
   it("refuses tags with commas before sending", async () => {
     const { worker } = makeWorker();
-    await expect(worker.heartbeat({ tags: ["a,b"] })).rejects.toThrow(TypeError);
+    await expect(worker.heartbeat("active", { tags: ["a,b"] })).rejects.toThrow(TypeError);
     expect(mock.requests).toHaveLength(0);
   });
 
@@ -237,7 +237,7 @@ describe("submitReview()", () => {
   it("POST /api/reviews with only the fields given", async () => {
     mock.on("POST /api/reviews", () => json({ id: 268, status: "pending", mode: "review" }));
     const { worker } = makeWorker();
-    await expect(worker.submitReview({ type: "image", title: "Logo", content: "v2" })).resolves.toEqual({
+    await expect(worker.submitReview("image", "Logo", "v2")).resolves.toEqual({
       id: 268,
       status: "pending",
       mode: "review",
@@ -251,16 +251,9 @@ describe("submitReview()", () => {
     expect(req?.headers["idempotency-key"]).toBeDefined();
   });
 
-  it("sends preview, target and jobId as job_id when given", async () => {
+  it("sends preview, target and job_id when given", async () => {
     mock.on("POST /api/reviews", () => json({ id: 1, status: "pending" }));
-    await makeWorker().worker.submitReview({
-      type: "text",
-      title: "t",
-      content: "c",
-      preview: `${BASE}/s/abc`,
-      target: "slack",
-      jobId: 42,
-    });
+    await makeWorker().worker.submitReview("text", "t", "c", { preview: `${BASE}/s/abc`, target: "slack", job_id: 42 });
     expect(mock.requests[0]?.json).toStrictEqual({
       type: "text",
       title: "t",
@@ -273,20 +266,14 @@ describe("submitReview()", () => {
 
   it("leaves out fields set to undefined", async () => {
     mock.on("POST /api/reviews", () => json({ id: 1, status: "pending" }));
-    await makeWorker().worker.submitReview({
-      type: "t",
-      title: "t",
-      content: "c",
-      preview: undefined,
-      jobId: undefined,
-    });
+    await makeWorker().worker.submitReview("t", "t", "c", { preview: undefined, job_id: undefined });
     expect(mock.requests[0]?.json).toStrictEqual({ type: "t", title: "t", content: "c" });
   });
 
   it.each(["type", "title", "content"] as const)("refuses a missing %s before sending", async (field) => {
     const review = { type: "t", title: "t", content: "c", [field]: undefined };
-    await expect(makeWorker().worker.submitReview(review as never)).rejects.toThrow(
-      `submitReview needs ${field} as a string`,
+    await expect(makeWorker().worker.submitReview(review.type, review.title, review.content as never)).rejects.toThrow(
+      `worker.submitReview: ${field} must be a string; got nothing.`,
     );
     expect(mock.requests).toHaveLength(0);
   });
@@ -303,7 +290,7 @@ describe("idempotency keys", () => {
     await worker.claim(1);
     await worker.claim(1);
     await worker.complete(1, "r");
-    await worker.submitReview({ type: "t", title: "t", content: "c" });
+    await worker.submitReview("t", "t", "c");
     await worker.inbox();
     await worker.heartbeat();
     const keys = mock.requests.filter((r) => r.method === "POST").map((r) => r.headers["idempotency-key"]);

@@ -116,8 +116,8 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   let final: Job;
   try {
     final = await session.client.jobs.wait(dispatched.id, {
-      intervalMs,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      pollIntervalMs: intervalMs,
+      ...(timeoutMs === undefined ? {} : { maxWaitMs: timeoutMs }),
     });
   } catch (error) {
     // The job exists: a script still gets its last known state, with its id.

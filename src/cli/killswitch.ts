@@ -86,7 +86,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   }
 
   const session = connect(values);
-  const answer = await session.client.killswitch.clear(values["resume-all"] ? { resumeAll: true } : {});
+  const answer = await session.client.killswitch.clear(values["resume-all"] ? { resume_all: true } : {});
   if (values.json) {
     await printAnswer(io, session, answer);
     return 0;

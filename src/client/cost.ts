@@ -1,41 +1,44 @@
 /**
  * `mr.cost`: what the tenant's jobs cost, in total and broken down.
  */
-import type { HttpCore, RequestOptions } from "../http/core.js";
+import { checkOneOf } from "../args.js";
+import { optionKeys } from "../check-options.js";
+import type { RequestOptions } from "../http/core.js";
+import { checkParams, requestOptions } from "../http/request-options.js";
 import { expectObject } from "../validate.js";
-import { callInfo, checkObject, checkOneOf, requestOptions } from "./args.js";
+import { Resource } from "./resource.js";
 import type { CostBreakdown, CostPeriod, CostQuery, CostSummary } from "./types.js";
 
 const PERIODS = ["day", "week", "month"] as const satisfies readonly CostPeriod[];
 
 /** The admin calls on costs. Reach it as `mr.cost`. */
-export class CostApi {
-  readonly #http: HttpCore;
-
-  /** @internal Built by `ModelReins`. */
-  constructor(http: HttpCore) {
-    this.#http = http;
-  }
-
+export class CostApi extends Resource {
   /** Totals for a period: `GET /api/cost/summary?period=day|week|month` (period left out when not given). */
-  async summary(query: CostQuery = {}, options?: RequestOptions): Promise<CostSummary> {
-    const body = await this.#http.request("costSummary", {
-      ...requestOptions(options),
+  async summary(query?: CostQuery, options?: RequestOptions): Promise<CostSummary> {
+    const body = await this.http.request("costSummary", {
+      ...requestOptions(options, "cost.summary()"),
       query: { period: period("cost.summary", query) },
     });
-    return expectObject<CostSummary>(body, callInfo(this.#http, "costSummary"));
+    return expectObject<CostSummary>(body, this.http.callInfo("costSummary"));
   }
 
   /** Costs split by provider and model: `GET /api/cost/breakdown?period=day|week|month`. */
-  async breakdown(query: CostQuery = {}, options?: RequestOptions): Promise<CostBreakdown> {
-    const body = await this.#http.request("costBreakdown", {
-      ...requestOptions(options),
+  async breakdown(query?: CostQuery, options?: RequestOptions): Promise<CostBreakdown> {
+    const body = await this.http.request("costBreakdown", {
+      ...requestOptions(options, "cost.breakdown()"),
       query: { period: period("cost.breakdown", query) },
     });
-    return expectObject<CostBreakdown>(body, callInfo(this.#http, "costBreakdown"));
+    return expectObject<CostBreakdown>(body, this.http.callInfo("costBreakdown"));
   }
 }
 
-function period(label: string, query: CostQuery): CostPeriod | undefined {
-  return checkOneOf(`${label}: period`, checkObject(`${label}: the query`, query).period, PERIODS, true);
+const QUERY_KEYS = optionKeys<CostQuery>({ period: true });
+
+function period(label: string, query: CostQuery | undefined): CostPeriod | undefined {
+  return checkOneOf(
+    `${label}: period`,
+    checkParams(query, QUERY_KEYS, `the query of ${label}()`).period,
+    PERIODS,
+    true,
+  );
 }

@@ -3,13 +3,15 @@
  * through the same HTTP core as `Worker` (retries, timeouts, errors); each
  * resource group is a small class in its own file.
  */
+
+import { checkOptions, describeValueHidingStrings, optionKeys } from "../check-options.js";
 import { NoEligibleWorkerError } from "../errors.js";
 import type { HttpCore, RequestOptions } from "../http/core.js";
+import { requestOptions } from "../http/request-options.js";
 import type { Logger } from "../logger.js";
-import { createHttpCore } from "../options.js";
+import { CONNECTION_OPTIONS, createHttpCore } from "../options.js";
 import type { Job } from "../types.js";
 import { expectJob, expectObject } from "../validate.js";
-import { callInfo, requestOptions } from "./args.js";
 import { CostApi } from "./cost.js";
 import { JobsApi, jobBody } from "./jobs.js";
 import { KillswitchApi } from "./killswitch.js";
@@ -19,6 +21,9 @@ import { WorkersApi } from "./workers.js";
 
 /** Where the admin token comes from when the `token` option is absent, in this order. */
 export const ADMIN_TOKEN_ENV = Object.freeze(["MODELREINS_ADMIN_TOKEN", "MODELREINS_API_KEY"] as const);
+
+/** The keys of {@link ModelReinsOptions}. */
+const OPTION_KEYS = optionKeys<ModelReinsOptions>({ ...CONNECTION_OPTIONS });
 
 /**
  * On dispatch a 503 means "no worker is eligible", an answer rather than an
@@ -32,8 +37,9 @@ const DISPATCH_ERRORS = Object.freeze({ 503: NoEligibleWorkerError });
  * workers, presence, the killswitch and costs. It needs an admin token (a
  * user API key), not a worker token.
  *
- * Every method takes an optional last argument of per-call options
- * (`signal`, `timeoutMs`, `maxRetries`), and throws a `WorkerError` subclass
+ * Every method is `method(ids…, params?, options?)`: its optional last
+ * argument holds the per-call request options (`signal`, `timeoutMs`,
+ * `maxRetries`) and nothing else. Each throws a `WorkerError` subclass
  * when the call fails, a `TypeError` when its arguments are wrong.
  *
  * @example
@@ -43,10 +49,10 @@ const DISPATCH_ERRORS = Object.freeze({ 503: NoEligibleWorkerError });
  * const mr = new ModelReins(); // token from MODELREINS_ADMIN_TOKEN or MODELREINS_API_KEY
  * try {
  *   const job = await mr.dispatch({ prompt: "Summarise the report", tags: ["reports"] });
- *   const done = await mr.jobs.wait(job.id, { timeoutMs: 5 * 60_000 });
+ *   const done = await mr.jobs.wait(job.id, { maxWaitMs: 5 * 60_000 });
  *   console.log(done.status, done.result);
  * } catch (err) {
- *   if (err instanceof NoEligibleWorkerError) console.log("no worker online; try later");
+ *   if (NoEligibleWorkerError.is(err)) console.log("no worker online; try later");
  *   else throw err;
  * }
  * ```
@@ -70,8 +76,9 @@ export class ModelReins {
    * @throws TypeError when no token is given or set in `MODELREINS_ADMIN_TOKEN`
    * or `MODELREINS_API_KEY`, or an option is invalid.
    */
-  constructor(options: ModelReinsOptions = {}) {
-    this.#http = createHttpCore(options, "admin");
+  constructor(options?: ModelReinsOptions) {
+    checkOptions(options, OPTION_KEYS, "ModelReins options", describeValueHidingStrings);
+    this.#http = createHttpCore(options ?? {}, "admin");
     this.url = this.#http.baseUrl;
     this.jobs = new JobsApi(this.#http);
     this.workers = new WorkersApi(this.#http);
@@ -87,8 +94,8 @@ export class ModelReins {
 
   /** Whether the coordinator is up: `GET /health`, sent without the token. */
   async health(options?: RequestOptions): Promise<HealthResponse> {
-    const body = await this.#http.request("health", { ...requestOptions(options), auth: false });
-    return expectObject<HealthResponse>(body, callInfo(this.#http, "health"));
+    const body = await this.#http.request("health", { ...requestOptions(options, "health()"), auth: false });
+    return expectObject<HealthResponse>(body, this.#http.callInfo("health"));
   }
 
   /**
@@ -100,7 +107,11 @@ export class ModelReins {
    */
   async dispatch(job: JobInput, options?: RequestOptions): Promise<Job> {
     const json = jobBody(job, "dispatch");
-    const body = await this.#http.request("dispatch", { ...requestOptions(options), json, errorMap: DISPATCH_ERRORS });
-    return expectJob(body, callInfo(this.#http, "dispatch"));
+    const body = await this.#http.request("dispatch", {
+      ...requestOptions(options, "dispatch()"),
+      json,
+      errorMap: DISPATCH_ERRORS,
+    });
+    return expectJob(body, this.#http.callInfo("dispatch"));
   }
 }

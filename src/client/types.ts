@@ -3,7 +3,6 @@
  * (snake_case). Every object type keeps unknown fields: request types pass
  * extra fields through to the server, answer types keep what the server adds.
  */
-import type { RequestOptions } from "../http/core.js";
 import type { ConnectionOptions } from "../options.js";
 import type { JobId, JobPriority, JobStatus, JsonObject, PresenceStatus, RiskTier } from "../types.js";
 
@@ -71,14 +70,17 @@ export interface ListAllJobsQuery {
   pageSize?: number | undefined;
 }
 
-/** Options of `jobs.cancel()`. */
-export interface CancelOptions extends RequestOptions {
+/** The params of `jobs.cancel()`. */
+export interface CancelParams {
   /** Why, kept with the job (sent as `{"reason"}`; no body when absent). */
   reason?: string | undefined;
 }
 
-/** Options of `jobs.wait()`. */
-export interface WaitOptions {
+/**
+ * The params of `jobs.wait()`: settings of the helper itself, named so that
+ * none reads as a request option (those go in its last argument, as on any call).
+ */
+export interface WaitParams {
   /**
    * The states that end the wait.
    * @default ["done", "completed", "failed", "cancelled"]
@@ -88,16 +90,12 @@ export interface WaitOptions {
    * Time between two looks at the job, in ms.
    * @default 2000
    */
-  intervalMs?: number | undefined;
+  pollIntervalMs?: number | undefined;
   /**
    * How long to wait in all, in ms; then `WaitTimeoutError`.
    * @default no limit
    */
-  timeoutMs?: number | undefined;
-  /** Stops the wait; it rejects with the signal's reason. */
-  signal?: AbortSignal | undefined;
-  /** Retries of each look at the job (`GET /api/jobs/<id>`). */
-  maxRetries?: number | undefined;
+  maxWaitMs?: number | undefined;
 }
 
 /** A capability a worker offers, with the oversight it needs. */
@@ -151,29 +149,21 @@ export interface WorkerInfo {
 /** The answer to a pause or resume: usually the worker's record. */
 export type WorkerActionResponse = Partial<WorkerInfo>;
 
-/** One instance's presence as `GET /presence` sends it. */
-export interface PresenceEntry {
-  instance: string;
-  status?: PresenceStatus;
-  /** As the worker sent them: usually a comma-separated string. */
-  tags?: string | string[];
-  details?: JsonObject | null;
-  last_seen?: string;
-  online?: boolean;
-  paused?: boolean;
-  load?: number;
-  [key: string]: unknown;
-}
-
-/** The arguments of `presence.update()` (`PUT /presence`). */
+/**
+ * The body of `presence.update()` (`PUT /presence`). Every field given is
+ * sent, the documented `provider` and any other.
+ */
 export interface PresenceUpdate {
   instance: string;
   /** @default "active" */
   status?: PresenceStatus | undefined;
-  /** Sent comma-joined, as a worker's heartbeat sends them. */
-  tags?: readonly string[] | undefined;
+  /** A list is sent comma-joined, as a worker's heartbeat sends it; a string as it is (`"code,draft"`). */
+  tags?: readonly string[] | string | undefined;
+  /** The provider this instance runs on, e.g. `"ollama"`. */
+  provider?: string | undefined;
   /** Left out of the request when not given. */
   details?: JsonObject | undefined;
+  [key: string]: unknown;
 }
 
 /** How hard the killswitch stops the tenant, 0 to 4. */
@@ -186,10 +176,10 @@ export interface KillswitchInput {
   reason: string;
 }
 
-/** Options of `killswitch.clear()`. */
-export interface KillswitchClearOptions extends RequestOptions {
-  /** Also resume every paused worker (`?resume_all=true`). */
-  resumeAll?: boolean | undefined;
+/** The params of `killswitch.clear()`. */
+export interface KillswitchClearParams {
+  /** Also resume every paused worker (`?resume_all=true`); without it they stay paused. */
+  resume_all?: boolean | undefined;
 }
 
 /** The killswitch's state. */

@@ -1,20 +1,15 @@
 /**
  * `mr.workers`: register, list, read, pause and resume workers.
  */
-import type { HttpCore, RequestOptions } from "../http/core.js";
+
+import { checkId, checkObject, checkOneOf, checkString, checkStringArray, definedFields } from "../args.js";
+import { describeValue } from "../check-options.js";
+import type { RequestOptions } from "../http/core.js";
+import { requestOptions } from "../http/request-options.js";
 import type { JsonObject } from "../types.js";
 import { RISK_TIERS } from "../types.js";
-import { expectObjectList, expectObjectWith, expectWrapped, type ObjectCheck } from "../validate.js";
-import {
-  callInfo,
-  checkId,
-  checkObject,
-  checkOneOf,
-  checkString,
-  checkStringArray,
-  definedFields,
-  requestOptions,
-} from "./args.js";
+import { expectObjectList, expectObjectWith, expectWrapped, isId, type ObjectCheck } from "../validate.js";
+import { Resource } from "./resource.js";
 import type {
   Capability,
   RegisterWorkerInput,
@@ -27,21 +22,14 @@ import type {
 /** A worker record needs an id and a name. */
 const workerProblem: ObjectCheck = (value) => {
   const { id, name } = value;
-  if (!((typeof id === "number" && Number.isFinite(id)) || (typeof id === "string" && id !== ""))) {
+  if (!isId(id)) {
     return "has no usable worker id (a number or a non-empty string)";
   }
   return typeof name === "string" ? undefined : `(id ${String(id)}) has no name string`;
 };
 
 /** The admin calls on workers. Reach it as `mr.workers`. */
-export class WorkersApi {
-  readonly #http: HttpCore;
-
-  /** @internal Built by `ModelReins`. */
-  constructor(http: HttpCore) {
-    this.#http = http;
-  }
-
+export class WorkersApi extends Resource {
   /**
    * Registers a worker with its capabilities: `POST /api/v1/workers/register`.
    * The answer's `view_url` reveals the new worker's token once: open it, or
@@ -57,14 +45,14 @@ export class WorkersApi {
     }
     const capabilities = (input.capabilities as unknown[]).map((item, index) => capability(item, index));
     const json = { ...definedFields(input), capabilities };
-    const body = await this.#http.request("registerWorker", { ...requestOptions(options), json });
-    return expectObjectWith<RegisterWorkerResponse>(body, callInfo(this.#http, "registerWorker"), ["view_url"]);
+    const body = await this.http.request("registerWorker", { ...requestOptions(options, "workers.register()"), json });
+    return expectObjectWith<RegisterWorkerResponse>(body, this.http.callInfo("registerWorker"), ["view_url"]);
   }
 
   /** Every worker: `GET /api/workers`. Accepts a bare array or `{ workers: [...] }`. */
   async list(options?: RequestOptions): Promise<WorkerInfo[]> {
-    const body = await this.#http.request("listWorkers", requestOptions(options));
-    return expectObjectList<WorkerInfo>(body, callInfo(this.#http, "listWorkers"), "workers", workerProblem);
+    const body = await this.http.request("listWorkers", requestOptions(options, "workers.list()"));
+    return expectObjectList<WorkerInfo>(body, this.http.callInfo("listWorkers"), "workers", workerProblem);
   }
 
   /**
@@ -73,8 +61,8 @@ export class WorkersApi {
    */
   async get(id: WorkerId, options?: RequestOptions): Promise<WorkerInfo> {
     const params = { id: checkId("worker", id) };
-    const body = await this.#http.request("getWorker", { ...requestOptions(options), params });
-    return expectWrapped<WorkerInfo>(body, callInfo(this.#http, "getWorker", params), "worker", workerProblem);
+    const body = await this.http.request("getWorker", { ...requestOptions(options, "workers.get()"), params });
+    return expectWrapped<WorkerInfo>(body, this.http.callInfo("getWorker", params), "worker", workerProblem);
   }
 
   /** Stops giving a worker jobs: `POST /api/workers/<id>/pause`. Returns the server's answer, usually the worker. */
@@ -93,8 +81,9 @@ export class WorkersApi {
     options: RequestOptions | undefined,
   ): Promise<WorkerActionResponse> {
     const params = { id: checkId("worker", id) };
-    const body = await this.#http.request(route, { ...requestOptions(options), params });
-    return expectWrapped<JsonObject>(body, callInfo(this.#http, route, params), "worker") as WorkerActionResponse;
+    const method = route === "pauseWorker" ? "workers.pause()" : "workers.resume()";
+    const body = await this.http.request(route, { ...requestOptions(options, method), params });
+    return expectWrapped<JsonObject>(body, this.http.callInfo(route, params), "worker") as WorkerActionResponse;
   }
 }
 
@@ -107,9 +96,7 @@ function capability(value: unknown, index: number): Capability {
   checkStringArray(`${where}.requires_secrets`, item.requires_secrets);
   const bad = (item.requires_secrets as string[] | undefined)?.find((ref) => !ref.startsWith("vault://"));
   if (bad !== undefined) {
-    throw new TypeError(
-      `${where}.requires_secrets lists vault:// references; got ${JSON.stringify(bad.slice(0, 40))}.`,
-    );
+    throw new TypeError(`${where}.requires_secrets lists vault:// references; got ${describeValue(bad)}.`);
   }
   return definedFields(item) as Capability;
 }

@@ -17,13 +17,17 @@ import {
   type WorkerErrorClass,
 } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { buildRoute, type RouteName, type Routes } from "../routes.js";
+import { buildRoute, type ResolvedRoute, type RouteName, type Routes } from "../routes.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
 import { type ClientKind, type Provenance, unreachableHint } from "./hints.js";
 
-/** Options any single call accepts, overriding the client's own. */
+/**
+ * The request options of one call, overriding the client's own: the last
+ * argument of every method of `Worker` and `ModelReins`, and nothing else
+ * goes there (an unknown key is a `TypeError`).
+ */
 export interface RequestOptions {
   /** Aborts the call at once, retries included. */
   signal?: AbortSignal | undefined;
@@ -108,6 +112,11 @@ export class HttpCore {
     this.#token = config.token;
     this.#config = config;
     this.#context = { kind: config.kind, urlFrom: config.urlFrom, baseUrl: config.baseUrl };
+  }
+
+  /** The method and path a call to `route` goes to: what answer checks name in their messages. */
+  callInfo(route: RouteName, params?: Record<string, string | number>): ResolvedRoute {
+    return buildRoute(this.routes, route, params);
   }
 
   /**

@@ -3,6 +3,7 @@
  * implementation serves three transports: `coordinator.fetch` (no sockets),
  * msw handlers (`modelreins-worker/testing/msw`) and real HTTP (`listen()`).
  */
+import { checkOptions, optionKeys } from "../check-options.js";
 import type { JobId } from "../types.js";
 import { type CoordinatorListener, Emitter } from "./events.js";
 import { DroppedConnection, FaultSet, type Faults } from "./faults.js";
@@ -34,6 +35,8 @@ export interface WaitForOptions {
    */
   timeoutMs?: number;
 }
+
+const WAIT_FOR_OPTION_KEYS = optionKeys<WaitForOptions>({ timeoutMs: true });
 
 /**
  * A strict in-memory ModelReins coordinator for tests and local development.
@@ -297,8 +300,9 @@ class LocalCoordinator implements Coordinator {
   waitFor(
     id: JobId,
     status: LocalJobStatus | readonly LocalJobStatus[],
-    options: WaitForOptions = {},
+    given?: WaitForOptions,
   ): Promise<CoordinatorJob> {
+    const options = checkOptions(given, WAIT_FOR_OPTION_KEYS, "waitFor() options");
     const jobId = helperId(id, "waitFor");
     const wanted: readonly string[] = typeof status === "string" ? [status] : status;
     const timeoutMs = options.timeoutMs ?? 5000;

@@ -2,6 +2,7 @@
  * Fault injection: make chosen requests fail the way networks and servers do,
  * so clients' retries and idempotency can be tested.
  */
+import { checkOptions, describeValue, optionKeys } from "../check-options.js";
 import type { Random } from "./random.js";
 import type { CoordinatorRouteName } from "./router.js";
 
@@ -124,9 +125,20 @@ export class FaultSet implements Faults {
   }
 }
 
-function check(spec: FaultSpec): FaultSpec {
+const SPEC_KEYS = optionKeys<FaultSpec>({
+  route: true,
+  kind: true,
+  status: true,
+  retryAfter: true,
+  times: true,
+  probability: true,
+});
+
+function check(given: FaultSpec): FaultSpec {
+  if (given === undefined) throw new TypeError('faults.add needs a fault such as { kind: "drop-after" }.');
+  const spec = checkOptions(given, SPEC_KEYS, "the fault of faults.add()");
   if (!KINDS.includes(spec.kind)) {
-    throw new TypeError(`faults.add: kind must be one of ${KINDS.join(", ")}; got ${JSON.stringify(spec.kind)}.`);
+    throw new TypeError(`faults.add: kind must be one of ${KINDS.join(", ")}; got ${describeValue(spec.kind)}.`);
   }
   if (spec.kind === "status") {
     if (spec.status === undefined || !Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599) {

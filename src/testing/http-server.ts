@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
+import { checkOptions, describeValue, optionKeys } from "../check-options.js";
 import { DroppedConnection } from "./faults.js";
 
 /** Options of `coordinator.listen()`. */
@@ -39,16 +40,19 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-export async function startHttpServer(handler: RequestHandler, options: ListenOptions = {}): Promise<Listener> {
+const LISTEN_OPTION_KEYS = optionKeys<ListenOptions>({ port: true, host: true });
+
+export async function startHttpServer(handler: RequestHandler, given?: ListenOptions): Promise<Listener> {
+  const options = checkOptions(given, LISTEN_OPTION_KEYS, "listen() options");
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 0;
   if (!isLoopback(host)) {
     throw new TypeError(
-      `listen: host must be a loopback address (127.0.0.1, ::1, localhost); got ${JSON.stringify(host)}.`,
+      `listen: host must be a loopback address (127.0.0.1, ::1, localhost); got ${describeValue(host)}.`,
     );
   }
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new TypeError(`listen: port must be an integer from 0 to 65535; got ${String(port)}.`);
+    throw new TypeError(`listen: port must be an integer from 0 to 65535; got ${describeValue(port)}.`);
   }
   const closing = new AbortController();
   const server = createServer((req, res) => {

@@ -1,6 +1,7 @@
 /**
  * The local coordinator's options, resolved once into a frozen object.
  */
+import { checkOptions, describeValue, optionKeys } from "../check-options.js";
 import { type RouteName, type Routes, resolveRoutes } from "../routes.js";
 import type { CoordinatorListener } from "./events.js";
 
@@ -70,6 +71,21 @@ export interface CoordinatorOptions {
   routes?: Partial<Record<RouteName, string>>;
 }
 
+/** The keys of {@link CoordinatorOptions}. */
+const OPTION_KEYS = optionKeys<CoordinatorOptions>({
+  url: true,
+  adminToken: true,
+  workerToken: true,
+  presenceTtlMs: true,
+  requeueAfterMs: true,
+  idempotency: true,
+  maxBodyBytes: true,
+  now: true,
+  seed: true,
+  onEvent: true,
+  routes: true,
+});
+
 export interface ResolvedOptions {
   readonly url: string;
   readonly adminToken: string;
@@ -87,7 +103,8 @@ export const DEFAULT_URL = "http://coordinator.localhost";
 export const DEFAULT_ADMIN_TOKEN = "mr_admin_local";
 export const DEFAULT_WORKER_TOKEN = "mr_worker_local";
 
-export function resolveOptions(options: CoordinatorOptions = {}): ResolvedOptions {
+export function resolveOptions(given?: CoordinatorOptions): ResolvedOptions {
+  const options = checkOptions(given, OPTION_KEYS, "createCoordinator() options");
   const adminToken = token(options.adminToken ?? DEFAULT_ADMIN_TOKEN, "adminToken");
   const workerToken = token(options.workerToken ?? DEFAULT_WORKER_TOKEN, "workerToken");
   if (adminToken === workerToken) {
@@ -126,10 +143,13 @@ function originOnly(raw: string): string {
 }
 
 function positive(value: number, name: string): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`createCoordinator: ${name} must be a number; got ${describeValue(value)}.`);
+  }
   // Node fires timers past 2^31 - 1 ms at once, which would turn waits into busy loops.
   if (!Number.isFinite(value) || value <= 0 || value > 2_147_483_647) {
     throw new TypeError(
-      `createCoordinator: ${name} must be a positive number of ms up to 2147483647; got ${String(value)}.`,
+      `createCoordinator: ${name} must be more than 0 and at most 2147483647; got ${describeValue(value)}.`,
     );
   }
   return value;

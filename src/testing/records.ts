@@ -52,6 +52,8 @@ export interface PresenceRecord {
   status: string;
   /** As sent: a comma-separated string. */
   tags: string;
+  /** The provider the instance said it runs on (`"ollama"`), or `null`. */
+  provider: string | null;
   details: JsonObject | null;
   first_seen: string;
   last_seen: string;

@@ -17,6 +17,7 @@ interface StoredPresence {
   instance: string;
   status: string;
   tags: string;
+  provider: string | null;
   details: JsonObject | null;
   firstSeenMs: number;
   lastSeenMs: number;
@@ -79,7 +80,7 @@ export class Roster {
     return value;
   }
 
-  heartbeat(input: { instance: string; status: string; tags: string; details: JsonObject | null }): PresenceRecord {
+  heartbeat(input: Omit<StoredPresence, "firstSeenMs" | "lastSeenMs">): PresenceRecord {
     const now = this.#deps.options.now();
     const previous = this.#presence.get(input.instance);
     this.#presence.set(input.instance, { ...input, firstSeenMs: previous?.firstSeenMs ?? now, lastSeenMs: now });
@@ -208,6 +209,7 @@ export class Roster {
       instance: p.instance,
       status: p.status,
       tags: p.tags,
+      provider: p.provider,
       details: p.details === null ? null : structuredClone(p.details),
       first_seen: iso(p.firstSeenMs),
       last_seen: iso(p.lastSeenMs),

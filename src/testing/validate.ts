@@ -2,25 +2,14 @@
  * Strict checks of request bodies and queries: each failure is a 400 whose
  * message names the field and says what was expected and what came.
  */
+import { describeValue } from "../check-options.js";
+import { isObject } from "../validate.js";
 import { CoordinatorError } from "./reply.js";
 
 type Obj = Record<string, unknown>;
 
 export function badRequest(message: string): CoordinatorError {
   return new CoordinatorError(400, message);
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value)}`;
-}
-
-export function isPlainObject(value: unknown): value is Obj {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -33,7 +22,7 @@ export class Fields {
   readonly #read = new Set<string>();
 
   constructor(value: unknown, where = "body") {
-    if (!isPlainObject(value)) throw badRequest(`${where} must be a JSON object; got ${describe(value)}.`);
+    if (!isObject(value)) throw badRequest(`${where} must be a JSON object; got ${describeValue(value)}.`);
     this.#obj = value;
     this.#where = where;
   }
@@ -54,9 +43,7 @@ export class Fields {
   string(key: string): string {
     const value = this.#get(key);
     if (typeof value !== "string") {
-      throw badRequest(
-        `${this.#name(key)} is required and must be a string; got ${value === undefined ? "nothing" : describe(value)}.`,
-      );
+      throw badRequest(`${this.#name(key)} is required and must be a string; got ${describeValue(value)}.`);
     }
     return value;
   }
@@ -77,7 +64,7 @@ export class Fields {
     const value = this.#get(key);
     if (value === undefined || value === null) return value;
     if (typeof value !== "string")
-      throw badRequest(`${this.#name(key)} must be a string or null; got ${describe(value)}.`);
+      throw badRequest(`${this.#name(key)} must be a string or null; got ${describeValue(value)}.`);
     return value;
   }
 
@@ -85,9 +72,7 @@ export class Fields {
     const value = this.#get(key);
     if (value === undefined && !required) return undefined;
     if (typeof value !== "string" || !(values as readonly string[]).includes(value)) {
-      throw badRequest(
-        `${this.#name(key)} must be one of ${values.join(", ")}; got ${value === undefined ? "nothing" : describe(value)}.`,
-      );
+      throw badRequest(`${this.#name(key)} must be one of ${values.join(", ")}; got ${describeValue(value)}.`);
     }
     return value as T;
   }
@@ -96,7 +81,7 @@ export class Fields {
     const value = this.#get(key);
     if (value === undefined) return undefined;
     if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
-      throw badRequest(`${this.#name(key)} must be an array of strings; got ${describe(value)}.`);
+      throw badRequest(`${this.#name(key)} must be an array of strings; got ${describeValue(value)}.`);
     }
     return [...(value as string[])];
   }
@@ -107,9 +92,7 @@ export class Fields {
     const value = this.#get(key);
     if (value === undefined && !required) return undefined;
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      throw badRequest(
-        `${this.#name(key)} must be an integer from ${min} to ${max}; got ${value === undefined ? "nothing" : describe(value)}.`,
-      );
+      throw badRequest(`${this.#name(key)} must be an integer from ${min} to ${max}; got ${describeValue(value)}.`);
     }
     return value;
   }
@@ -119,23 +102,21 @@ export class Fields {
     const value = this.#get(key);
     if (value === undefined || value === null) return undefined;
     const id = parseId(value);
-    if (id === undefined) throw badRequest(`${this.#name(key)} must be an integer id; got ${describe(value)}.`);
+    if (id === undefined) throw badRequest(`${this.#name(key)} must be an integer id; got ${describeValue(value)}.`);
     return id;
   }
 
   optionalObject(key: string): Obj | undefined {
     const value = this.#get(key);
     if (value === undefined) return undefined;
-    if (!isPlainObject(value)) throw badRequest(`${this.#name(key)} must be a JSON object; got ${describe(value)}.`);
+    if (!isObject(value)) throw badRequest(`${this.#name(key)} must be a JSON object; got ${describeValue(value)}.`);
     return value;
   }
 
   array(key: string): unknown[] {
     const value = this.#get(key);
     if (!Array.isArray(value)) {
-      throw badRequest(
-        `${this.#name(key)} is required and must be an array; got ${value === undefined ? "nothing" : describe(value)}.`,
-      );
+      throw badRequest(`${this.#name(key)} is required and must be an array; got ${describeValue(value)}.`);
     }
     return value;
   }

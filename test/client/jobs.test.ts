@@ -3,7 +3,14 @@
  * `listAll()`, and polling with `wait()`.
  */
 import { describe, expect, it } from "vitest";
-import { ConflictError, InvalidResponseError, type Job, NotFoundError, WaitTimeoutError } from "../../src/index.js";
+import {
+  ConflictError,
+  InvalidResponseError,
+  type Job,
+  NotFoundError,
+  WaitTimeoutError,
+  WorkerError,
+} from "../../src/index.js";
 import { client, job, setupMockCoordinator, status, TOKEN } from "./support.js";
 
 const mock = setupMockCoordinator();
@@ -59,7 +66,9 @@ describe("jobs.get()", () => {
     mock.on("GET /api/jobs/:id", () => status(404, { error: "no job 7" }));
     const { mr } = client();
     await expect(mr.jobs.get(7)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(mr.jobs.get("")).rejects.toThrow('A job id must be a number or a non-empty string; got "".');
+    await expect(mr.jobs.get("")).rejects.toThrow(
+      'A job id must be a number or a non-empty string; got the string "".',
+    );
     await expect(mr.jobs.get(Number.NaN)).rejects.toThrow(TypeError);
   });
 });
@@ -126,9 +135,7 @@ describe("jobs.list()", () => {
 
   it("checks its query", async () => {
     const { mr } = client();
-    await expect(mr.jobs.list({ limit: 0 })).rejects.toThrow(
-      "jobs.list: limit must be a whole number 1 or more; got number 0.",
-    );
+    await expect(mr.jobs.list({ limit: 0 })).rejects.toThrow("jobs.list: limit must be at least 1; got the number 0.");
     await expect(mr.jobs.list({ offset: -1 })).rejects.toThrow(TypeError);
     await expect(mr.jobs.list({ status: 3 } as never)).rejects.toThrow(TypeError);
     expect(mock.seen).toHaveLength(0);
@@ -138,7 +145,7 @@ describe("jobs.list()", () => {
 describe("jobs.listAll()", () => {
   const pages = [[job(1), job(2)], [job(3), job(4)], [job(5)]];
 
-  it("walks offset pages until a short page", async () => {
+  it("walks offset pages until an empty page: a short page is not taken for the last", async () => {
     mock.on("GET /api/jobs", (seen) => pages[Number(seen.query.offset) / 2] ?? []);
     const ids: unknown[] = [];
     for await (const j of client().mr.jobs.listAll({ status: "done", pageSize: 2 })) ids.push(j.id);
@@ -147,7 +154,32 @@ describe("jobs.listAll()", () => {
       { status: "done", limit: "2", offset: "0" },
       { status: "done", limit: "2", offset: "2" },
       { status: "done", limit: "2", offset: "4" },
+      { status: "done", limit: "2", offset: "5" },
     ]);
+  });
+
+  it("follows a server that caps its page size and sends no total (50 per page for 100 asked, 53 jobs)", async () => {
+    const all = Array.from({ length: 53 }, (_, i) => job(i + 1));
+    mock.on("GET /api/jobs", (seen) => {
+      const offset = Number(seen.query.offset);
+      return { jobs: all.slice(offset, offset + Math.min(50, Number(seen.query.limit))) };
+    });
+    const ids: unknown[] = [];
+    for await (const j of client().mr.jobs.listAll()) ids.push(j.id);
+    expect(ids).toEqual(all.map((j) => j.id));
+    expect(mock.seen.map((s) => [s.query.limit, s.query.offset])).toEqual([
+      ["100", "0"],
+      ["100", "50"],
+      ["100", "53"],
+    ]);
+  });
+
+  it("stops on the same page twice when the server ignores offset", async () => {
+    mock.on("GET /api/jobs", () => [job(1), job(2)]);
+    const ids: unknown[] = [];
+    for await (const j of client().mr.jobs.listAll({ pageSize: 2 })) ids.push(j.id);
+    expect(ids).toEqual([1, 2]);
+    expect(mock.seen).toHaveLength(2);
   });
 
   it("stops after one page when the server ignores limit and offset", async () => {
@@ -227,31 +259,38 @@ describe("jobs.wait()", () => {
   it("polls get() until a final state and returns that job", async () => {
     const states = ["pending", "running", "done"];
     mock.on("GET /api/jobs/:id", (_, n) => job(3, { status: states[n - 1] ?? "done", result: n === 3 ? "ok" : null }));
-    const done = await client().mr.jobs.wait(3, { intervalMs: 5 });
+    const done = await client().mr.jobs.wait(3, { pollIntervalMs: 5 });
     expect(done).toMatchObject({ id: 3, status: "done", result: "ok" });
     expect(mock.seen.map((s) => s.path)).toEqual(["/api/jobs/3", "/api/jobs/3", "/api/jobs/3"]);
   });
 
   it.each(["completed", "failed", "cancelled"])("ends on %s by default", async (final) => {
     mock.on("GET /api/jobs/:id", (_, n) => job(3, { status: n === 1 ? "running" : final }));
-    expect((await client().mr.jobs.wait(3, { intervalMs: 1 })).status).toBe(final);
+    expect((await client().mr.jobs.wait(3, { pollIntervalMs: 1 })).status).toBe(final);
   });
 
   it("ends on the states given in until", async () => {
     mock.on("GET /api/jobs/:id", (_, n) => job(3, { status: n === 1 ? "pending" : "running" }));
-    expect((await client().mr.jobs.wait(3, { until: ["running"], intervalMs: 1 })).status).toBe("running");
+    expect((await client().mr.jobs.wait(3, { until: ["running"], pollIntervalMs: 1 })).status).toBe("running");
     expect(mock.seen).toHaveLength(2);
   });
 
-  it("throws WaitTimeoutError with the last state after timeoutMs", async () => {
+  it("throws WaitTimeoutError with the last state after maxWaitMs", async () => {
     mock.on("GET /api/jobs/:id", () => job(3, { status: "running" }));
     const started = Date.now();
     const error = await client()
-      .mr.jobs.wait(3, { intervalMs: 10, timeoutMs: 60 })
+      .mr.jobs.wait(3, { pollIntervalMs: 10, maxWaitMs: 60 })
       .catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect(error).toMatchObject({ name: "WaitTimeoutError", jobId: 3, timeoutMs: 60 });
+    expect(error).toMatchObject({
+      name: "WaitTimeoutError",
+      jobId: 3,
+      maxWaitMs: 60,
+      method: "GET",
+      path: "/api/jobs/3",
+    });
+    expect(WorkerError.is(error)).toBe(true);
     expect((error as WaitTimeoutError).job?.status).toBe("running");
     expect((error as Error).message).toBe("job 3 did not reach a final state within 60 ms (last status: running)");
   });
@@ -259,7 +298,7 @@ describe("jobs.wait()", () => {
   it("times out during a slow get() too", async () => {
     mock.on("GET /api/jobs/:id", () => new Promise(() => {}));
     const error = await client()
-      .mr.jobs.wait(3, { timeoutMs: 30 })
+      .mr.jobs.wait(3, { maxWaitMs: 30 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect((error as WaitTimeoutError).job).toBeUndefined();
@@ -269,20 +308,20 @@ describe("jobs.wait()", () => {
     mock.on("GET /api/jobs/:id", () => job(3, { status: "running" }));
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("shutting down")), 30);
-    await expect(client().mr.jobs.wait(3, { intervalMs: 5, signal: controller.signal })).rejects.toThrow(
+    await expect(client().mr.jobs.wait(3, { pollIntervalMs: 5 }, { signal: controller.signal })).rejects.toThrow(
       "shutting down",
     );
   });
 
   it("passes errors of get() through", async () => {
     mock.on("GET /api/jobs/:id", () => status(404));
-    await expect(client().mr.jobs.wait(3, { intervalMs: 1 })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client().mr.jobs.wait(3, { pollIntervalMs: 1 })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("checks its options", async () => {
     const { mr } = client();
-    await expect(mr.jobs.wait(3, { intervalMs: 0 })).rejects.toThrow(TypeError);
-    await expect(mr.jobs.wait(3, { timeoutMs: -1 })).rejects.toThrow(TypeError);
+    await expect(mr.jobs.wait(3, { pollIntervalMs: 0 })).rejects.toThrow(TypeError);
+    await expect(mr.jobs.wait(3, { maxWaitMs: -1 })).rejects.toThrow(TypeError);
     await expect(mr.jobs.wait(3, { until: [] })).rejects.toThrow("jobs.wait: until must name at least one status.");
     await expect(mr.jobs.wait(3, { until: "done" } as never)).rejects.toThrow(TypeError);
     expect(mock.seen).toHaveLength(0);

@@ -41,18 +41,18 @@ describe("killswitch", () => {
     expect(mock.seen).toHaveLength(2);
   });
 
-  it("clear() sends POST /tenant/killswitch/clear, with ?resume_all=true only when resumeAll", async () => {
+  it("clear() sends POST /tenant/killswitch/clear, with ?resume_all=true only when resume_all", async () => {
     mock.on("POST /tenant/killswitch/clear", () => ({ killswitch: { active: false }, resumed_workers: 0 }));
     const { mr } = client();
     expect(await mr.killswitch.clear()).toMatchObject({ killswitch: { active: false } });
-    await mr.killswitch.clear({ resumeAll: true });
-    await mr.killswitch.clear({ resumeAll: false });
+    await mr.killswitch.clear({ resume_all: true });
+    await mr.killswitch.clear({ resume_all: false });
     expect(mock.seen.map((s) => [s.method, s.path, s.search, s.text])).toEqual([
       ["POST", "/tenant/killswitch/clear", "", ""],
       ["POST", "/tenant/killswitch/clear", "?resume_all=true", ""],
       ["POST", "/tenant/killswitch/clear", "", ""],
     ]);
-    await expect(mr.killswitch.clear({ resumeAll: "yes" } as never)).rejects.toThrow(TypeError);
+    await expect(mr.killswitch.clear({ resume_all: "yes" } as never)).rejects.toThrow(TypeError);
   });
 
   it("reads an empty answer as {} and refuses a non-object", async () => {
@@ -86,7 +86,7 @@ describe("cost", () => {
   it("accepts day, week or month only", async () => {
     const { mr } = client();
     await expect(mr.cost.summary({ period: "year" } as never)).rejects.toThrow(
-      'cost.summary: period must be one of day, week, month; got "year".',
+      'cost.summary: period must be one of day, week, month; got the string "year".',
     );
     await expect(mr.cost.breakdown({ period: 7 } as never)).rejects.toThrow(TypeError);
     expect(mock.seen).toHaveLength(0);

@@ -200,7 +200,7 @@ describe("dispatch()", () => {
     await expect(mr.dispatch({} as never)).rejects.toThrow("dispatch: prompt must be a non-empty string; got nothing.");
     await expect(mr.dispatch({ prompt: 42 } as never)).rejects.toThrow(TypeError);
     await expect(mr.dispatch({ prompt: "p", priority: "urgent" } as never)).rejects.toThrow(
-      'dispatch: priority must be one of low, normal, high; got "urgent".',
+      'dispatch: priority must be one of low, normal, high; got the string "urgent".',
     );
     await expect(mr.dispatch({ prompt: "p", tags: "a,b" } as never)).rejects.toThrow(
       "dispatch: tags must be an array of strings",
@@ -221,10 +221,23 @@ describe("per-call options", () => {
     expect(mock.seen).toHaveLength(1);
   });
 
-  it("take only signal, timeoutMs and maxRetries from the options object", async () => {
+  it("refuse anything but signal, timeoutMs and maxRetries, so nothing else reaches the request", async () => {
     mock.on("GET /health", () => ({ status: "ok" }));
-    await client().mr.health({ auth: true, query: { x: 1 } } as never);
-    expect(mock.seen[0]?.headers.authorization).toBeUndefined();
-    expect(mock.seen[0]?.search).toBe("");
+    const { mr } = client();
+    for (const key of ["auth", "query", "errorMap", "form", "json", "params"]) {
+      await expect(mr.health({ [key]: {} } as never)).rejects.toThrow(
+        new TypeError(`unknown option \`${key}\` in the options of health() (known: signal, timeoutMs, maxRetries).`),
+      );
+    }
+    await expect(mr.jobs.get(1, { timeoutMS: 5 } as never)).rejects.toThrow(
+      "unknown option `timeoutMS` in the options of jobs.get(); did you mean `timeoutMs`?",
+    );
+    await expect(mr.health({ timeoutMs: "5" } as never)).rejects.toThrow(
+      'health(): timeoutMs must be a number of milliseconds; got the string "5".',
+    );
+    await expect(mr.health({ signal: true } as never)).rejects.toThrow(
+      "health(): signal must be an AbortSignal; got the boolean true.",
+    );
+    expect(mock.seen).toHaveLength(0);
   });
 });

@@ -54,13 +54,13 @@ describe("workers.register()", () => {
   it("checks its input before sending anything", async () => {
     const { mr } = client();
     await expect(mr.workers.register({ name: "", capabilities: [] })).rejects.toThrow(
-      'workers.register: name must be a non-empty string; got "".',
+      'workers.register: name must be a non-empty string; got the string "".',
     );
     await expect(mr.workers.register({ name: "w" } as never)).rejects.toThrow("capabilities must be an array");
     await expect(
       mr.workers.register({ name: "w", capabilities: [{ name: "x", risk_tier: "yolo" }] } as never),
     ).rejects.toThrow(
-      'workers.register: capabilities[0].risk_tier must be one of auto, audit, approve, session; got "yolo".',
+      'workers.register: capabilities[0].risk_tier must be one of auto, audit, approve, session; got the string "yolo".',
     );
     await expect(
       mr.workers.register({ name: "w", capabilities: [{ name: "x", risk_tier: "auto", requires_secrets: ["plain"] }] }),

@@ -47,7 +47,7 @@ test("a worker's calls go through undici's ProxyAgent set as the global dispatch
       name: "proxied",
       logLevel: "silent",
     });
-    await worker.heartbeat({ status: "online" });
+    await worker.heartbeat("online");
     expect(coordinator.presence()).toMatchObject([{ instance: "proxied", status: "online" }]);
     expect(tunnels).toContain(new URL(listener.url).host);
   } finally {

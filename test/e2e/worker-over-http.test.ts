@@ -86,7 +86,7 @@ describe("Worker over HTTP", () => {
       const worker = newWorker("upload-bot");
       const artifact = await worker.uploadArtifact(await openAsBlob(path), "application/octet-stream", {
         filename: "data.bin",
-        expiresAt: new Date(Date.now() + 60_000),
+        expires_at: new Date(Date.now() + 60_000),
       });
       expect(artifact).toMatchObject({ filename: "data.bin", size_bytes: bytes.length });
       const served = await fetch(worker.artifactUrl(artifact));
@@ -107,7 +107,7 @@ describe("ModelReins over HTTP", () => {
     expect(await admin.health()).toBeDefined();
     const job = await admin.dispatch({ prompt: "hello", priority: "high" });
     expect(job.assigned_to).toBe("dispatch-bot");
-    const done = await admin.jobs.wait(job.id, { intervalMs: 20, timeoutMs: 10_000 });
+    const done = await admin.jobs.wait(job.id, { pollIntervalMs: 20, maxWaitMs: 10_000 });
     expect(done).toMatchObject({ status: "done", result: "handled hello" });
     expect((await admin.jobs.list({ status: "done" })).map((j) => j.id)).toContain(job.id);
   });

@@ -170,7 +170,7 @@ describe("answers the SDK cannot use", () => {
             },
             { forward: true },
           ),
-        log: /The inbox held 7 job\(s\) the SDK cannot use, left out: item 0 is not an object; item 1 is not an object; item 2 is not an object; item 3 has no usable id.*item 4 \(id 99\) has no prompt string.*item 5 has no usable id.*item 6 \(id 98\) has a status that is not a string/,
+        log: /GET \/my-jobs answered 7 job\(s\) the SDK cannot use, left out: item 0 is not an object; item 1 is not an object; item 2 is not an object; item 3 has no usable id.*item 4 \(id 99\) has no prompt string.*item 5 has no usable id.*item 6 \(id 98\) has a status that is not a string/,
       },
       {
         plan: () => spoil("a 20 MB body", isInbox("pending"), hugeBody),

@@ -66,8 +66,8 @@ describe.each(MODES)("auth and validation (%s mode)", (mode) => {
 
   it.each([
     [{}, /"prompt" is required/],
-    [{ prompt: 42 }, /"prompt" is required and must be a string; got number 42/],
-    [{ prompt: "x", priority: "urgent" }, /"priority" must be one of low, normal, high; got "urgent"/],
+    [{ prompt: 42 }, /"prompt" is required and must be a string; got the number 42/],
+    [{ prompt: "x", priority: "urgent" }, /"priority" must be one of low, normal, high; got the string "urgent"/],
     [{ prompt: "x", tags: "a,b" }, /"tags" must be an array of strings/],
     [{ prompt: "x", promt: "typo" }, /unknown field "promt"/],
     [[1, 2], /body must be a JSON object; got an array/],

@@ -29,19 +29,19 @@ describe("Worker ↔ local coordinator", () => {
   it("speaks every worker call", async () => {
     coordinator = createCoordinator();
     const w = worker();
-    await w.heartbeat({ tags: ["gpu", "fast"], details: { load: 0.5 } });
+    await w.heartbeat("active", { tags: ["gpu", "fast"], details: { load: 0.5 } });
     expect(coordinator.presence()[0]).toMatchObject({ instance: "w1", tags: "gpu,fast", details: { load: 0.5 } });
 
     const job = coordinator.dispatch({ prompt: "hello" });
     expect((await w.inbox()).map((j) => j.id)).toEqual([job.id]);
     expect(await w.claim(job.id)).toMatchObject({ id: job.id, status: "running" });
 
-    const artifact = await w.uploadArtifact(new TextEncoder().encode("report"), "text/plain", { jobId: job.id });
+    const artifact = await w.uploadArtifact(new TextEncoder().encode("report"), "text/plain", { job_id: job.id });
     expect(artifact).toMatchObject({ success: true, filename: "artifact.txt", size_bytes: 6 });
     const served = await coordinator.fetch(w.artifactUrl(artifact));
     expect(await served.text()).toBe("report");
 
-    const review = await w.submitReview({ type: "text", title: "Check", content: "ok?", jobId: job.id });
+    const review = await w.submitReview("text", "Check", "ok?", { job_id: job.id });
     expect(review).toEqual({ id: 1, status: "pending", mode: "review" });
 
     await w.complete(job.id, "hi there");

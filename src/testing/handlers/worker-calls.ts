@@ -2,9 +2,11 @@
  * The worker calls of PROTOCOL.md: heartbeat, inbox, claim, complete,
  * artifact upload and review submission.
  */
+
+import { describeValue } from "../../check-options.js";
 import type { LocalJobStatus } from "../records.js";
 import { json, type Reply } from "../reply.js";
-import { allowQuery, badRequest, describe, Fields, parseId } from "../validate.js";
+import { allowQuery, badRequest, Fields, parseId } from "../validate.js";
 import { type HandlerContext, jobIdParam } from "./context.js";
 
 export const JOB_STATUSES: readonly LocalJobStatus[] = ["pending", "running", "done", "failed", "cancelled"];
@@ -19,7 +21,11 @@ export function statusQuery(raw: string | null, fallback: LocalJobStatus | undef
   return status as LocalJobStatus;
 }
 
-/** `PUT /presence`: a heartbeat (worker token) or a presence update (admin token). */
+/**
+ * `PUT /presence`: a heartbeat (worker token) or a presence update (admin
+ * token), with the documented fields `instance`, `status`, `tags` and
+ * `provider`, and `details` (PROTOCOL.md).
+ */
 export async function heartbeat(ctx: HandlerContext): Promise<Reply> {
   const fields = new Fields(await ctx.body.json());
   const instance = fields.nonEmptyString("instance");
@@ -27,12 +33,13 @@ export async function heartbeat(ctx: HandlerContext): Promise<Reply> {
   const tags = fields.any("tags");
   if (tags !== undefined && typeof tags !== "string") {
     throw badRequest(
-      `"tags" must be a comma-separated string such as "gpu,fast" (a list is joined); got ${describe(tags)}.`,
+      `"tags" must be a comma-separated string such as "gpu,fast" (a list is joined); got ${describeValue(tags)}.`,
     );
   }
+  const provider = fields.optionalString("provider") ?? null;
   const details = fields.optionalObject("details") ?? null;
   fields.end();
-  const record = ctx.state.roster.heartbeat({ instance, status, tags: tags ?? "", details });
+  const record = ctx.state.roster.heartbeat({ instance, status, tags: tags ?? "", provider, details });
   return json(200, record);
 }
 
@@ -100,7 +107,9 @@ export async function uploadArtifact(ctx: HandlerContext): Promise<Reply> {
   };
   const contentType = text("content_type", true) as string;
   if (!MIME.test(contentType))
-    throw badRequest(`part "content_type" must be a media type such as "text/plain"; got ${describe(contentType)}.`);
+    throw badRequest(
+      `part "content_type" must be a media type such as "text/plain"; got ${describeValue(contentType)}.`,
+    );
   const filename = text("filename", true) as string;
   if (filename.trim() === "") throw badRequest('part "filename" must not be empty.');
 
@@ -108,7 +117,7 @@ export async function uploadArtifact(ctx: HandlerContext): Promise<Reply> {
     const raw = text(name, false);
     if (raw === undefined) return null;
     const id = parseId(raw);
-    if (id === undefined) throw badRequest(`part "${name}" must be an integer id; got ${describe(raw)}.`);
+    if (id === undefined) throw badRequest(`part "${name}" must be an integer id; got ${describeValue(raw)}.`);
     if (!exists(id)) throw badRequest(`part "${name}": no ${name === "job_id" ? "job" : "review"} ${id}.`);
     return id;
   };
@@ -116,7 +125,7 @@ export async function uploadArtifact(ctx: HandlerContext): Promise<Reply> {
   const reviewId = idPart("review_id", (id) => ctx.state.outputs.hasReview(id));
   const expires = text("expires_at", false);
   if (expires !== undefined && !Number.isFinite(Date.parse(expires))) {
-    throw badRequest(`part "expires_at" must be an ISO 8601 date; got ${describe(expires)}.`);
+    throw badRequest(`part "expires_at" must be an ISO 8601 date; got ${describeValue(expires)}.`);
   }
 
   const record = ctx.state.outputs.addArtifact({
