@@ -56,6 +56,15 @@ describe("formatFailure", () => {
 
     const undefinedText = await failedResult(new Error("secret customer data"), (() => undefined) as never);
     expect(undefinedText.result).not.toContain("secret");
-    expect(undefinedText.lines.join("\n")).toContain("formatFailure returned undefined for job");
+    expect(undefinedText.lines.join("\n")).toMatch(/formatFailure returned nothing for job \d+, not a string/);
+  });
+
+  it("is checked like every run() option: not a function, or misspelt, is refused at once", async () => {
+    const coordinator = createCoordinator();
+    const worker = new Worker({ ...coordinator.workerOptions(), logLevel: "silent" });
+    await expect(worker.run(() => "", { formatFailure: "stack" as never })).rejects.toThrow(
+      /run\(\): formatFailure must be a function \(error, job\) => string; got the string "stack"/,
+    );
+    await expect(worker.run(() => "", { formatFailur: () => "x" } as never)).rejects.toThrow(/formatFailure/);
   });
 });
