@@ -8,6 +8,7 @@ export default defineConfig([
       index: "src/index.ts",
       "testing/index": "src/testing/index.ts",
       "testing/msw": "src/testing/msw.ts",
+      opentelemetry: "src/opentelemetry.ts",
     },
     format: ["esm", "cjs"],
     dts: true,

@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests and examples import the package by its published name, served from source.
     alias: [
       { find: /^modelreins-worker\/testing\/msw$/, replacement: src("testing/msw.ts") },
+      { find: /^modelreins-worker\/opentelemetry$/, replacement: src("opentelemetry.ts") },
       { find: /^modelreins-worker\/testing$/, replacement: src("testing/index.ts") },
       { find: /^modelreins-worker$/, replacement: src("index.ts") },
     ],

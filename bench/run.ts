@@ -5,7 +5,7 @@
  *   node --import tsx bench/run.ts --quick    # a smoke run (well under a minute)
  *
  * Options: --json <file> writes the raw results; --only a,b runs some
- * scenarios (throughput, latency, idle, upload, soak, loop, startup);
+ * scenarios (throughput, latency, idle, upload, soak, loop, ops, startup);
  * --cpu-prof writes V8 CPU profiles of the worker processes to .tmp/bench-prof.
  *
  * Not a timed test: it measures and prints a table; it exits 0 when every
@@ -46,6 +46,7 @@ const PLAN = QUICK
       upload: { bytes: 128 * MiB },
       soak: { checkpoints: [250, 1000], batch: 250, concurrency: 8 },
       loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 200, rounds: 1 },
+      ops: { concurrency: 8, jobs: 300, loopJobs: 1000, rounds: 2, warmupJobs: 50 },
       importRuns: 3,
       timeoutMs: 60_000,
     }
@@ -70,6 +71,7 @@ const PLAN = QUICK
       upload: { bytes: GiB },
       soak: { checkpoints: [1000, 2000, 5000, 10000, 15000, 20000], batch: 1000, concurrency: 8 },
       loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 2000, rounds: 4 },
+      ops: { concurrency: 8, jobs: 1000, loopJobs: 5000, rounds: 6, warmupJobs: 300 },
       importRuns: 9,
       timeoutMs: 15 * 60_000,
     };
@@ -325,6 +327,29 @@ function report(results: Record<string, Json>, errors: Record<string, string>): 
     out();
   }
 
+  const ops = results.ops as Json | undefined;
+  if (ops) {
+    out("### Operating: probes + metrics, and tracing, per job");
+    out();
+    out(
+      `Concurrency ${ops.overHttp.concurrency}, no-op jobs, median of ${PLAN.ops.rounds} runs each, the three variants in rotated order in one worker process: over HTTP to the local coordinator (${ops.overHttp.jobs} jobs/run), and alone against the loop's in-process stand-in for the coordinator (${ops.alone.jobs} jobs/run: the SDK's own CPU, without the network's noise). Probes: \`probes: { port: 0 }\` (listeners, the HTTP core's observer, the histograms; not scraped). Traced: \`traced()\` with the OpenTelemetry SDK (${f2(ops.overHttp.spansPerJob)} spans/job made and ended; the exporter drops them, so export is not counted). Off is the plain SDK: with \`probes\` unset the HTTP core has no observer and no listener is added.`,
+    );
+    out();
+    out("| variant | over HTTP: jobs/s | worker CPU/job | Δ vs off | alone: jobs/s | CPU/job | Δ vs off |");
+    out("|---|---:|---:|---:|---:|---:|---:|");
+    const cpuOf = (set: Json, variant: string) => median((set[variant] as Measurement[]).map((x) => x.cpuUsPerJob));
+    const rateOf = (set: Json, variant: string) => median((set[variant] as Measurement[]).map((x) => x.jobsPerSec));
+    const delta = (set: Json, variant: string) =>
+      variant === "sdk" ? "—" : `${f0(cpuOf(set, variant) - cpuOf(set, "sdk"))} µs`;
+    for (const variant of ["sdk", "sdk-probes", "sdk-traced"]) {
+      const label = { sdk: "off", "sdk-probes": "probes + metrics", "sdk-traced": "tracing" }[variant];
+      out(
+        `| ${label} | ${f0(rateOf(ops.overHttp, variant))} | ${f0(cpuOf(ops.overHttp, variant))} µs | ${delta(ops.overHttp, variant)} | ${f0(rateOf(ops.alone, variant))} | ${f0(cpuOf(ops.alone, variant))} µs | ${delta(ops.alone, variant)} |`,
+      );
+    }
+    out();
+  }
+
   const lat = results.latency as Json | undefined;
   if (lat) {
     out("### Latency: dispatch → the handler's first line");
@@ -481,6 +506,7 @@ async function main(): Promise<number> {
     await step("upload", () => runScenario(c, "upload", PLAN.upload, PLAN.timeoutMs));
     await step("soak", () => runScenario(c, "soak", PLAN.soak, PLAN.timeoutMs));
     await step("loop", () => runScenario(c, "loop", PLAN.loop, PLAN.timeoutMs));
+    await step("ops", () => runScenario(c, "ops", PLAN.ops, PLAN.timeoutMs));
   } catch (error) {
     errors.coordinator = error instanceof Error ? error.message : String(error);
   } finally {

@@ -10,14 +10,16 @@
 import { openAsBlob } from "node:fs";
 import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type Logger, Worker } from "modelreins-worker";
+import { type JobHandler, type Logger, Worker } from "modelreins-worker";
+import { traced } from "modelreins-worker/opentelemetry";
 import { BareLoop, type Handler, type LoopOptions } from "./bare-loop.js";
 import { parentPeer } from "./ipc.js";
+import { type OpsParams, opsRounds, tracer } from "./ops-cost.js";
 import { MiB, msBetween, nowNs, procStatusBytes, resetPeakRss, sleep } from "./stats.js";
 
 /** What every scenario gets from run.ts. */
 export interface ScenarioArgs {
-  scenario: "throughput" | "latency" | "idle" | "floor" | "upload" | "soak" | "loop";
+  scenario: "throughput" | "latency" | "idle" | "floor" | "upload" | "soak" | "loop" | "ops";
   url: string;
   token: string;
   tmpDir: string;
@@ -59,6 +61,8 @@ function runScenario(args: ScenarioArgs): Promise<unknown> {
       return soak(args.params as unknown as SoakParams);
     case "loop":
       return loopOnly(args.params as unknown as LoopParams);
+    case "ops":
+      return opsCost(args.params as unknown as OpsParams);
   }
 }
 
@@ -67,13 +71,15 @@ function runScenario(args: ScenarioArgs): Promise<unknown> {
 // loop with bare fetch that sends exactly the same requests (bench/bare-loop.ts).
 
 type Variant = "sdk" | "bare";
+/** The SDK with probes and metrics on, or with every job traced (bench/ops-cost.ts). */
+type OpsVariant = "sdk-probes" | "sdk-traced";
 
 interface Running {
   stop(): Promise<void>;
   done: Promise<void>;
 }
 
-function start(variant: Variant, options: Omit<LoopOptions, "url" | "token">): Running {
+function start(variant: Variant | OpsVariant, options: Omit<LoopOptions, "url" | "token">): Running {
   if (variant === "bare") {
     const loop = new BareLoop({ ...options, url: URL_, token: TOKEN });
     const done = loop.run();
@@ -88,8 +94,12 @@ function start(variant: Variant, options: Omit<LoopOptions, "url" | "token">): R
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     fetch: options.fetch,
     logger: quiet,
+    ...(variant === "sdk-probes" ? { probes: { port: 0 } } : {}),
   });
-  const done = worker.run((job) => options.handler(job), { handleSignals: false });
+  const handler: JobHandler = (job) => options.handler(job);
+  const done = worker.run(variant === "sdk-traced" ? traced(worker, handler, { tracer }) : handler, {
+    handleSignals: false,
+  });
   return { stop: () => worker.stop(), done };
 }
 
@@ -113,7 +123,12 @@ interface Measurement {
 
 const noop: Handler = () => "";
 
-async function measureThroughput(variant: Variant, concurrency: number, n: number, name: string): Promise<Measurement> {
+async function measureThroughput(
+  variant: Variant | OpsVariant,
+  concurrency: number,
+  n: number,
+  name: string,
+): Promise<Measurement> {
   await coord("reset");
   await coord("dispatch", { worker: name, n });
   gc();
@@ -478,6 +493,27 @@ function stubCoordinator(delayMs: number) {
   };
 }
 
+/** One run of `n` no-op jobs against the in-process stand-in: the loop's own CPU per job. */
+async function measureAlone(
+  stub: ReturnType<typeof stubCoordinator>,
+  variant: Variant | OpsVariant,
+  concurrency: number,
+  n: number,
+  name: string,
+): Promise<{ jobsPerSec: number; cpuUsPerJob: number }> {
+  const done = stub.queue(n);
+  gc();
+  const cpu0 = process.cpuUsage();
+  const t0 = nowNs();
+  const running = start(variant, { name, concurrency, pollIntervalMs: 100, handler: noop, fetch: stub.fetch });
+  await done;
+  const seconds = msBetween(t0, nowNs()) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await running.stop();
+  await running.done;
+  return { jobsPerSec: n / seconds, cpuUsPerJob: (cpu.user + cpu.system) / n };
+}
+
 async function loopOnly(params: LoopParams) {
   const out = [];
   URL_ = "http://stub.localhost";
@@ -490,24 +526,9 @@ async function loopOnly(params: LoopParams) {
       for (let r = -1; r < params.rounds; r++) {
         const order: Variant[] = r % 2 === 0 ? ["bare", "sdk"] : ["sdk", "bare"];
         for (const variant of order) {
-          const done = stub.queue(n);
-          gc();
-          const cpu0 = process.cpuUsage();
-          const t0 = nowNs();
-          const running = start(variant, {
-            name: "loop",
-            concurrency,
-            pollIntervalMs: 100,
-            handler: noop,
-            fetch: stub.fetch,
-          });
-          await done;
-          const seconds = msBetween(t0, nowNs()) / 1000;
-          const cpu = process.cpuUsage(cpu0);
-          await running.stop();
-          await running.done;
+          const m = await measureAlone(stub, variant, concurrency, n, "loop");
           // Round -1 warms up both loops and is not counted.
-          if (r >= 0) runs[variant].push({ jobsPerSec: n / seconds, cpuUsPerJob: (cpu.user + cpu.system) / n });
+          if (r >= 0) runs[variant].push(m);
         }
       }
       out.push({ delayMs, concurrency, jobs: n, ...runs });
@@ -515,4 +536,19 @@ async function loopOnly(params: LoopParams) {
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------
+// Ops: what probes + metrics, and tracing, cost per job (bench/ops-cost.ts).
+
+async function opsCost(params: OpsParams) {
+  const overHttp = await opsRounds(params, (variant, n, name) =>
+    measureThroughput(variant, params.concurrency, n, name),
+  );
+  // The same with the in-process stand-in for the coordinator: the SDK's own CPU alone, far less noisy.
+  const stub = stubCoordinator(0);
+  const alone = await opsRounds({ ...params, jobs: params.loopJobs }, (variant, n, name) =>
+    measureAlone(stub, variant, params.concurrency, n, name),
+  );
+  return { overHttp, alone };
 }

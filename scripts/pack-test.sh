@@ -4,7 +4,7 @@
 # Packs the package as `npm publish` would, installs the tarball into a fresh
 # project outside the repository, and checks that:
 #   1. the tarball holds dist/ and the top-level docs, and nothing else;
-#   2. ESM `import` of ".", "./testing" and "./testing/msw" resolves into the
+#   2. ESM `import` of ".", "./testing", "./testing/msw" and "./opentelemetry" resolves into the
 #      tarball, and the built code runs a job end to end (ModelReins dispatches,
 #      a Worker claims and completes, over HTTP to a listening createCoordinator());
 #   3. CommonJS `require` of the same does too;
@@ -17,7 +17,7 @@
 #      engines field promises (fetched once by npx from the npm registry).
 #
 # Needs a build (`npm run build`). The install itself is offline: the package
-# has no dependencies, and typescript, @types/node and msw (optional peer) are
+# has no dependencies, and typescript, @types/node, msw and @opentelemetry/api (optional peers) are
 # linked from this repository's node_modules. Only step 6 may download (a Node
 # binary, cached in ~/.npm/_npx); PACK_TEST_SKIP_FLOOR=1 skips it.
 # KEEP_PACK_TEST=1 keeps the temporary directory for a post-mortem.
@@ -43,7 +43,7 @@ die() {
 for f in dist/index.js dist/index.cjs dist/testing/index.js dist/cli.js; do
   [[ -f "$root/$f" ]] || die "$f is missing: run \`npm run build\` first"
 done
-for dep in typescript @types/node msw; do
+for dep in typescript @types/node msw @opentelemetry/api; do
   [[ -d "$root/node_modules/$dep" ]] || die "node_modules/$dep is missing: run \`npm ci\` first"
 done
 
@@ -63,6 +63,7 @@ const required = [
   "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts",
   "dist/testing/index.js", "dist/testing/index.cjs", "dist/testing/index.d.ts", "dist/testing/index.d.cts",
   "dist/testing/msw.js", "dist/testing/msw.cjs", "dist/testing/msw.d.ts", "dist/testing/msw.d.cts",
+  "dist/opentelemetry.js", "dist/opentelemetry.cjs", "dist/opentelemetry.d.ts", "dist/opentelemetry.d.cts",
   "dist/cli.js",
 ];
 const allowed = (p) => p.startsWith("dist/") || ["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(p);
@@ -93,6 +94,8 @@ mkdir -p "$app/node_modules/@types"
 ln -s "$root/node_modules/typescript" "$app/node_modules/typescript"
 ln -s "$root/node_modules/@types/node" "$app/node_modules/@types/node"
 ln -s "$root/node_modules/msw" "$app/node_modules/msw"
+mkdir -p "$app/node_modules/@opentelemetry"
+ln -s "$root/node_modules/@opentelemetry/api" "$app/node_modules/@opentelemetry/api"
 
 # ---------------------------------------------------------------------------
 # A job end to end through the built code: a local coordinator listening on
@@ -131,6 +134,7 @@ import { createRequire } from "node:module";
 import { ModelReins, Worker, WorkerError } from "modelreins-worker";
 import { createCoordinator } from "modelreins-worker/testing";
 import * as msw from "modelreins-worker/testing/msw";
+import { traced } from "modelreins-worker/opentelemetry";
 import * as root from "modelreins-worker";
 import * as testing from "modelreins-worker/testing";
 import roundTrip from "./roundtrip.cjs";
@@ -140,17 +144,18 @@ for (const [spec, file] of [
   ["modelreins-worker", "dist/index.js"],
   ["modelreins-worker/testing", "dist/testing/index.js"],
   ["modelreins-worker/testing/msw", "dist/testing/msw.js"],
+  ["modelreins-worker/opentelemetry", "dist/opentelemetry.js"],
 ]) {
   assert.equal(import.meta.resolve(spec), new URL(file, `file://${installed}`).href, `${spec} resolves into the tarball`);
 }
-for (const [name, value] of Object.entries({ Worker, WorkerError, ModelReins, createCoordinator })) {
+for (const [name, value] of Object.entries({ Worker, WorkerError, ModelReins, createCoordinator, traced })) {
   assert.equal(typeof value, "function", `${name} is a function or class`);
 }
 assert.ok(new WorkerError("x", { method: "GET", path: "/" }) instanceof Error, "WorkerError extends Error");
 assert.ok(Object.keys(msw).length > 0, "modelreins-worker/testing/msw has exports");
 const pkg = createRequire(import.meta.url)("modelreins-worker/package.json");
 assert.equal(pkg.name, "modelreins-worker");
-console.log("  ok   import: Worker, WorkerError, ModelReins, createCoordinator, testing/msw, package.json");
+console.log("  ok   import: Worker, WorkerError, ModelReins, createCoordinator, testing/msw, opentelemetry, package.json");
 // The dual-package hazard: the CommonJS build's errors are other classes, so instanceof fails; the guards must not.
 const cjsRoot = createRequire(import.meta.url)("modelreins-worker");
 const fromCjs = new cjsRoot.ConflictError("taken", { method: "POST", path: "/api/jobs/1/claim", status: 409 });
@@ -170,22 +175,24 @@ const path = require("node:path");
 const { Worker, WorkerError, ModelReins } = require("modelreins-worker");
 const { createCoordinator } = require("modelreins-worker/testing");
 const msw = require("modelreins-worker/testing/msw");
+const { traced } = require("modelreins-worker/opentelemetry");
 
 const installed = path.join(process.cwd(), "node_modules", "modelreins-worker");
 for (const [spec, file] of [
   ["modelreins-worker", "dist/index.cjs"],
   ["modelreins-worker/testing", "dist/testing/index.cjs"],
   ["modelreins-worker/testing/msw", "dist/testing/msw.cjs"],
+  ["modelreins-worker/opentelemetry", "dist/opentelemetry.cjs"],
 ]) {
   assert.equal(require.resolve(spec), path.join(installed, file), `${spec} resolves into the tarball`);
 }
-for (const [name, value] of Object.entries({ Worker, WorkerError, ModelReins, createCoordinator })) {
+for (const [name, value] of Object.entries({ Worker, WorkerError, ModelReins, createCoordinator, traced })) {
   assert.equal(typeof value, "function", `${name} is a function or class`);
 }
 assert.ok(new WorkerError("x", { method: "GET", path: "/" }) instanceof Error, "WorkerError extends Error");
 assert.ok(Object.keys(msw).length > 0, "modelreins-worker/testing/msw has exports");
 assert.equal(require("modelreins-worker/package.json").name, "modelreins-worker");
-console.log("  ok   require: Worker, WorkerError, ModelReins, createCoordinator, testing/msw, package.json");
+console.log("  ok   require: Worker, WorkerError, ModelReins, createCoordinator, testing/msw, opentelemetry, package.json");
 require("./roundtrip.cjs")(require("modelreins-worker"), require("modelreins-worker/testing")).then(
   () => console.log("  ok   CJS build: ModelReins dispatched a job, a Worker ran it, over HTTP to createCoordinator()"),
   (error) => {
@@ -215,10 +222,12 @@ function describe(err: unknown): string {
 const coordinator: Coordinator = createCoordinator({ seed: 1 });
 const admin = new ModelReins({ token: "mr_admin_local", url: coordinator.url, logLevel: "silent" });
 const dispatched: Promise<Job> = admin.dispatch({ prompt: "summarise", priority: "high" });
-export const used = [handler, options, describe, dispatched] as const;
+const tracedHandler: JobHandler = traced(worker, handle);
+export const used = [handler, options, describe, dispatched, tracedHandler] as const;
 '
 consumer_imports='import { type Job, type JobContext, type JobHandler, ModelReins, Worker, WorkerError, type WorkerOptions } from "modelreins-worker";
-import { type Coordinator, createCoordinator } from "modelreins-worker/testing";'
+import { type Coordinator, createCoordinator } from "modelreins-worker/testing";
+import { traced } from "modelreins-worker/opentelemetry";'
 # msw's own types need the DOM lib (msw says so), so the msw entry point is
 # checked in a project that has it.
 msw_body='
@@ -298,7 +307,7 @@ for mode in node16 nodenext bundler node10; do
     node16 | nodenext) dts=(d.ts d.cts) ;; # .mts gets the import types, .cts the require types
     *) dts=(d.ts) ;;                       # bundler: import; node10: "types" and typesVersions
   esac
-  expect_dts[$mode]="${dts[*]/#/index.} ${dts[*]/#/testing/index.}"
+  expect_dts[$mode]="${dts[*]/#/index.} ${dts[*]/#/testing/index.} ${dts[*]/#/opentelemetry.}"
   expect_dts[$mode-msw]="${dts[*]/#/testing/msw.}"
 done
 

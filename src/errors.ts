@@ -1,8 +1,9 @@
 /**
  * The error hierarchy. Every failure of a call to the coordinator is a
- * {@link WorkerError}; subclasses name the cases callers branch on, each with
- * a static `is()` guard. One function, {@link errorFromResponse}, maps a
- * status to its class.
+ * {@link WorkerError}, and so is an answer that takes a running job away
+ * ({@link JobCancelledError}); subclasses name the cases callers branch on,
+ * each with a static `is()` guard. One function, {@link errorFromResponse},
+ * maps a status to its class.
  */
 import {
   looksLikeMarkup,
@@ -40,8 +41,9 @@ const BRAND: unique symbol = Symbol.for("modelreins-worker.WorkerError") as neve
 
 /**
  * A call to the coordinator failed: a non-2xx answer, an answer the SDK cannot
- * use, no answer at all, or a wait that gave up. Carries `status`, `method`,
- * `path` and `body`.
+ * use, no answer at all, or a wait that gave up; or its answer took a running
+ * job away ({@link JobCancelledError}). Carries `status`, `method`, `path` and
+ * `body`.
  *
  * Branch with the static guards, `ConflictError.is(err)`: unlike `instanceof`,
  * they hold when the error comes from the other build of this package (an ESM
@@ -187,6 +189,61 @@ export class TimeoutError extends ConnectionError {
  */
 export class InvalidResponseError extends WorkerError {
   static override readonly errorName: string = "InvalidResponseError";
+}
+
+/**
+ * What a worker saw of a job it was running that is no longer its own:
+ * - `cancelled`: the coordinator lists it as cancelled (an admin's cancel, the killswitch);
+ * - `requeued`: it is pending again (taken back, e.g. after missed heartbeats);
+ * - `reassigned`: it is in none of this worker's lists: another worker has it, or it finished elsewhere.
+ */
+export type JobLoss = "cancelled" | "requeued" | "reassigned";
+
+/** What {@link JobCancelledError} is made from. */
+export interface JobCancelledInit extends WorkerErrorInit {
+  /** The job taken away. */
+  jobId: JobId;
+  /** What was seen of it. */
+  seen: JobLoss;
+  /** The coordinator's own reason, when its job record carries one (`cancel_reason`). */
+  reason?: string | undefined;
+}
+
+/**
+ * The coordinator took a running job away from this worker: the reason a
+ * handler's `ctx.signal` aborts with, as opposed to a shutdown's. `method`
+ * and `path` name the call whose answer showed it (the "running" list, or a
+ * result refused with 409).
+ *
+ * @example
+ * ```ts
+ * if (JobCancelledError.is(ctx.signal.reason)) console.log(ctx.signal.reason.message);
+ * // "job 42 was cancelled on the coordinator (killswitch: runaway costs)"
+ * ```
+ */
+export class JobCancelledError extends WorkerError {
+  static override readonly errorName: string = "JobCancelledError";
+  /** The job taken away. */
+  readonly jobId: JobId;
+  /** What was seen: see {@link JobLoss}. */
+  readonly seen: JobLoss;
+  /** The coordinator's reason, when its job record carries one. */
+  readonly reason: string | undefined;
+
+  constructor(init: JobCancelledInit) {
+    super(describeLoss(init.jobId, init.seen, init.reason), init);
+    this.jobId = init.jobId;
+    this.seen = init.seen;
+    this.reason = init.reason;
+  }
+}
+
+function describeLoss(jobId: JobId, seen: JobLoss, reason: string | undefined): string {
+  const job = `job ${String(jobId)}`;
+  if (seen === "cancelled") return `${job} was cancelled on the coordinator${reason ? ` (${reason})` : ""}`;
+  if (seen === "requeued")
+    return `${job} was requeued on the coordinator: it is pending again, no longer this worker's`;
+  return `${job} is no longer running in this worker's name on the coordinator: another worker has it, or it finished elsewhere`;
 }
 
 /**

@@ -16,6 +16,7 @@ export type { RunOptions } from "./run-loop/types.js";
 export { SHUTDOWN_RESULT } from "./run-loop/results.js";
 export type { WorkerEvents, WorkerEventName, StopReason } from "./worker-events.js";
 export type { WorkerStatus, JobInHand, JobPhase, JobCounts } from "./worker-status.js";
+export type { ProbeOptions } from "./ops/probe-server.js";
 export type { ArtifactData, ArtifactParams } from "./artifact.js";
 export { ModelReins, ADMIN_TOKEN_ENV } from "./client/model-reins.js";
 export type { JobsApi } from "./client/jobs.js";
@@ -71,9 +72,10 @@ export {
   ConnectionError,
   TimeoutError,
   InvalidResponseError,
+  JobCancelledError,
   WaitTimeoutError,
 } from "./errors.js";
-export type { WorkerErrorInit } from "./errors.js";
+export type { WorkerErrorInit, JobLoss, JobCancelledInit } from "./errors.js";
 export type {
   Job,
   JobId,

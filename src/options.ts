@@ -4,7 +4,7 @@
  */
 import { hostname } from "node:os";
 import { describeValue } from "./check-options.js";
-import { HttpCore } from "./http/core.js";
+import { HttpCore, type HttpCoreConfig } from "./http/core.js";
 import { type ClientKind, missingTokenMessage, TOKEN_ENV } from "./http/hints.js";
 import { createConsoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.js";
 import { type RouteName, resolveRoutes } from "./routes.js";
@@ -62,11 +62,12 @@ export const CONNECTION_OPTIONS = {
   logLevel: true,
 } as const satisfies { [K in keyof Required<ConnectionOptions>]: true };
 
-/** Reads options, environment and defaults into the HTTP core's settings. */
+/** Reads options, environment and defaults into the HTTP core's settings; `onCall` observes every call (metrics). */
 export function createHttpCore(
   options: ConnectionOptions,
   kind: ClientKind,
   env: NodeJS.ProcessEnv = process.env,
+  onCall?: HttpCoreConfig["onCall"],
 ): HttpCore {
   const logger =
     options.logger ??
@@ -95,6 +96,7 @@ export function createHttpCore(
     logger,
     kind,
     urlFrom,
+    onCall,
   });
 }
 

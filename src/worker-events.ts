@@ -33,6 +33,10 @@ export interface WorkerEvents {
   "coordinator:unreachable": { error: unknown; retryInMs: number; failures: number };
   /** The coordinator answers again after `failures` failed calls in a row. */
   "coordinator:reachable": { failures: number; downMs: number };
+  /** The coordinator refuses this worker's claims while jobs wait for it: paused (by an admin, or the killswitch). */
+  "worker:paused": { since: number };
+  /** A claim was accepted again after a pause of `pausedMs`. */
+  "worker:resumed": { pausedMs: number };
   /** A job is ours: its claim was accepted, or it was found running in this worker's name (`adopted`). */
   "job:claimed": { job: Job; adopted: boolean };
   /** The handler was called. */
@@ -64,6 +68,8 @@ export const WORKER_EVENT_NAMES: readonly WorkerEventName[] = [
   "inbox:polled",
   "coordinator:unreachable",
   "coordinator:reachable",
+  "worker:paused",
+  "worker:resumed",
   "job:claimed",
   "job:started",
   "job:completed",

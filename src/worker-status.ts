@@ -35,7 +35,10 @@ export interface JobCounts {
 export interface WorkerStatus {
   /** `idle` before the first `run()`, `running`, `stopping` once a stop began, `stopped` after `run()` ended. */
   state: "idle" | "running" | "stopping" | "stopped";
-  /** Whether the coordinator has paused this worker (claims refused until it resumes). */
+  /**
+   * Whether the coordinator has paused this worker (claims refused until it resumes), as its
+   * claims' answers last showed: with no job waiting for it, a worker cannot tell.
+   */
   paused: boolean;
   /** When the current (or last) `run()` started. */
   startedAt: number | undefined;

@@ -9,9 +9,11 @@ import { type ArtifactData, type ArtifactParams, buildArtifactForm } from "./art
 import { checkOptions, describeValue, describeValueHidingStrings, optionKeys } from "./check-options.js";
 import { TypedEmitter } from "./emitter.js";
 import { stackFromCaller } from "./errors.js";
-import type { HttpCore, RequestOptions } from "./http/core.js";
+import type { CallObservation, HttpCore, RequestOptions } from "./http/core.js";
 import { checkParams, isAbortSignal, requestOptions } from "./http/request-options.js";
 import type { Logger } from "./logger.js";
+import { type ProbeOptions, resolveProbeOptions } from "./ops/probe-server.js";
+import { WorkerOps } from "./ops/worker-ops.js";
 import {
   CONNECTION_OPTIONS,
   type ConnectionOptions,
@@ -36,6 +38,7 @@ import type {
   ReviewResponse,
 } from "./types.js";
 import { expectJob, expectJobList, expectObject, expectObjectWith } from "./validate.js";
+import { VERSION } from "./version.js";
 import { WORKER_EVENT_NAMES, type WorkerEventName, type WorkerEvents } from "./worker-events.js";
 import type { WorkerStatus } from "./worker-status.js";
 
@@ -96,6 +99,14 @@ export interface WorkerOptions extends ConnectionOptions {
    * @default 30000
    */
   shutdownGraceMs?: number | undefined;
+  /**
+   * Serve probes and metrics while `run()` is active: `GET /healthz`, `/readyz` and
+   * `/metrics` on a small HTTP server (`true` for the defaults). Off unless set.
+   * See the README's "Running in production".
+   * @default undefined (no server)
+   * @example { port: 8001, host: "0.0.0.0" }
+   */
+  probes?: boolean | ProbeOptions | undefined;
 }
 
 /** The keys of {@link WorkerOptions}; `name` first: the example shown when the options are not an object. */
@@ -107,6 +118,7 @@ const WORKER_OPTION_KEYS = optionKeys<WorkerOptions>({
   concurrency: true,
   tags: true,
   shutdownGraceMs: true,
+  probes: true,
 });
 
 /** The keys of {@link RunOptions}. */
@@ -159,6 +171,8 @@ export class Worker implements AsyncDisposable {
   #loop: RunLoop | undefined;
   /** The last run, kept for `status()` after it ended. */
   #lastLoop: RunLoop | undefined;
+  /** Probes and metrics, when the `probes` option asks for them. */
+  readonly #ops: WorkerOps | undefined;
   readonly #events = new TypedEmitter<WorkerEvents>((event, error) =>
     this.logger.error(
       `a listener of "${String(event)}" threw; the worker goes on: ${error instanceof Error ? error.message : String(error)}`,
@@ -169,7 +183,11 @@ export class Worker implements AsyncDisposable {
   constructor(options?: WorkerOptions) {
     checkOptions(options, WORKER_OPTION_KEYS, "Worker options", describeValueHidingStrings);
     options ??= {};
-    this.#http = createHttpCore(options, "worker");
+    const probes =
+      options.probes === undefined || options.probes === false ? undefined : resolveProbeOptions(options.probes);
+    // Without probes the HTTP core gets no observer, and its calls pay nothing for metrics.
+    const onCall = probes && ((call: CallObservation) => this.#ops?.observeCall(call));
+    this.#http = createHttpCore(options, "worker", process.env, onCall);
     this.url = this.#http.baseUrl;
     const name = options.name ?? defaultWorkerName();
     if (typeof name !== "string" || name.trim() === "") {
@@ -183,6 +201,15 @@ export class Worker implements AsyncDisposable {
       shutdownGraceMs: positiveNumber("shutdownGraceMs", options.shutdownGraceMs, 30_000),
       tags: tagList("tags", options.tags),
     });
+    if (probes) {
+      const settings = { ...this.#settings, ...probes, timeoutMs: this.#http.timeoutMs };
+      this.#ops = new WorkerOps(this, () => this.status(), settings, VERSION, this.logger);
+    }
+  }
+
+  /** The probe server's address (`http://127.0.0.1:8001`) while it listens; see the `probes` option. */
+  get probeUrl(): string | undefined {
+    return this.#ops?.url;
   }
 
   /** The logger this worker writes to. */
@@ -320,6 +347,7 @@ export class Worker implements AsyncDisposable {
    * @returns once the worker has stopped and reported its in-flight jobs.
    * @throws AuthenticationError when the coordinator refuses the token (401).
    * @throws PermissionDeniedError when a 403 says the token is of the wrong kind (an admin token).
+   * @throws ConnectionError when the runtime refuses the network for good (Deno without `--allow-net`).
    */
   async run(handler: JobHandler, options?: RunOptions): Promise<void> {
     if (typeof handler !== "function") {
@@ -345,12 +373,24 @@ export class Worker implements AsyncDisposable {
     const loop = new RunLoop(this.#loopWorker(handler), this.#settings, options ?? {}, emit);
     this.#loop = loop;
     this.#lastLoop = loop;
+    if (this.#ops) {
+      // Before the loop starts: a probe port in use fails run() at once, naming the port.
+      try {
+        await this.#ops.starting();
+      } catch (error) {
+        this.#loop = undefined;
+        throw error;
+      }
+    }
+    let fatal: unknown;
     try {
       await loop.run();
     } catch (error) {
+      fatal = error;
       throw stackFromCaller(error, Worker.prototype.run);
     } finally {
       this.#loop = undefined;
+      await this.#ops?.ended(fatal);
     }
   }
 
@@ -361,6 +401,8 @@ export class Worker implements AsyncDisposable {
    */
   async stop(): Promise<void> {
     await this.#loop?.stop();
+    // After a fatal error the probe server stayed up to answer 503: a stop ends it.
+    await this.#ops?.close();
   }
 
   /**
@@ -417,6 +459,7 @@ export class Worker implements AsyncDisposable {
       url: this.url,
       logger: this.logger,
       inbox: (status, options) => this.inbox(status, options),
+      inboxRoute: this.#http.callInfo("inbox"),
       claim: (jobId) => this.claim(jobId),
       complete: (jobId, result, status, options) => this.complete(jobId, result, status, options),
       heartbeat: (status, details, options) => this.heartbeat(status, { details }, options),

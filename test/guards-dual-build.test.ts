@@ -53,6 +53,8 @@ facts.timeoutAsTimeout = cjs.TimeoutError.is(timeout);
 facts.timeoutAsRateLimit = cjs.RateLimitError.is(timeout);
 const waited = new cjs.WaitTimeoutError(7, undefined, 10, { method: "GET", path: "/api/jobs/7" });
 facts.waitIsWorkerError = esm.WorkerError.is(waited) && esm.WaitTimeoutError.is(waited);
+const lost = new cjs.JobCancelledError({ method: "GET", path: "/my-jobs", status: 200, jobId: 3, seen: "cancelled" });
+facts.cancelledIs = esm.JobCancelledError.is(lost) && esm.WorkerError.is(lost) && !esm.ConflictError.is(lost);
 facts.plainError = esm.WorkerError.is(new Error("x"));
 facts.lookalike = esm.ConflictError.is({ name: "ConflictError", status: 409 });
 // A real failure raised by the CommonJS build, recognised by the ESM build.
@@ -83,6 +85,7 @@ it("WorkerError.is() and the subclasses' is() hold across the ESM and CommonJS b
     timeoutAsTimeout: true,
     timeoutAsRateLimit: false,
     waitIsWorkerError: true,
+    cancelledIs: true,
     plainError: false,
     lookalike: false,
     realNotFound: true,

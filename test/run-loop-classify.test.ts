@@ -101,7 +101,7 @@ describe("classifyDeliveryFailure", () => {
     expect(classifyDeliveryFailure(new InvalidResponseError("x", init(502)), fresh)).toEqual({ action: "retry" });
   });
 
-  it("409 after a retry, or for a kept result, counts as delivered; a first 409 is given up", () => {
+  it("409 after a retry, or for a kept result, counts as delivered; a first 409 drops the result (the job is no longer ours)", () => {
     expect(classifyDeliveryFailure(new ConflictError("x", init(409, 3)), fresh)).toEqual({
       action: "delivered",
       why: "retried",
@@ -110,10 +110,7 @@ describe("classifyDeliveryFailure", () => {
       action: "delivered",
       why: "sent-again",
     });
-    expect(classifyDeliveryFailure(new ConflictError("x", init(409)), fresh)).toEqual({
-      action: "give-up",
-      fatal: false,
-    });
+    expect(classifyDeliveryFailure(new ConflictError("x", init(409)), fresh)).toEqual({ action: "dropped" });
   });
 
   it("no answer, 5xx, 429: retried; 404: given up; 401: given up and fatal", () => {
@@ -142,6 +139,15 @@ describe("classifyLoopFailure", () => {
     expect(classifyLoopFailure(new AuthenticationError("x", init(401)), false)).toBe("fatal");
     expect(classifyLoopFailure(new ConnectionError("x", init(undefined)), false)).toBe("back-off");
     expect(classifyLoopFailure(new Error("odd"), false)).toBe("back-off");
+  });
+
+  it("a runtime's permission refusal (Deno without --allow-net) is fatal: it never heals", () => {
+    const refusal = Object.assign(new Error('Requires net access to "x"'), { name: "NotCapable" });
+    const error = new ConnectionError("x", {
+      ...init(undefined),
+      cause: new TypeError("fetch failed", { cause: refusal }),
+    });
+    expect(classifyLoopFailure(error, false)).toBe("fatal");
   });
 });
 

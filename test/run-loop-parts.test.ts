@@ -20,6 +20,7 @@ function memoryWorker(handler: (job: Job, signal: AbortSignal) => unknown) {
     url: "memory://",
     logger: silent,
     inbox: async (status) => [...jobs.values()].filter((job) => job.status === status).map((job) => ({ ...job })),
+    inboxRoute: { method: "GET", path: "/my-jobs" },
     claim: async (id) => {
       const job = jobs.get(String(id)) as Job;
       job.status = "running";

@@ -2,7 +2,8 @@
  * `modelreins-worker killswitch activate|clear`: stop everything in the
  * tenant at once, and lift it.
  */
-import type { KillswitchLevel } from "../client/types.js";
+import type { ModelReins } from "../client/model-reins.js";
+import type { KillswitchLevel, WorkerInfo } from "../client/types.js";
 import { adminCommand, CONNECTION_HELP, CONNECTION_OPTIONS, connect, printAnswer } from "./admin.js";
 import { expectPositionals, parseCommandLine, parseInteger, refuseOptions, UsageError, unknownWord } from "./args.js";
 import type { CommandIO } from "./command.js";
@@ -95,7 +96,50 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   io.out(
     values["resume-all"]
       ? `Killswitch cleared; resumed ${resumed === undefined ? "the paused workers" : plural(resumed, "worker")}.`
-      : "Killswitch cleared. Paused workers stay paused: resume them with `modelreins-worker workers resume <id>`, or clear with --resume-all.",
+      : await stillPaused(session.client),
   );
   return 0;
+}
+
+/** How many resume commands to print one by one before pointing at `workers`. */
+const RESUME_LINES = 5;
+
+/** A clear without --resume-all leaves workers paused: say which, and the commands that resume them. */
+async function stillPaused(client: ModelReins): Promise<string> {
+  let paused: WorkerInfo[] | undefined;
+  try {
+    paused = (await client.workers.list()).filter((worker) => worker.paused === true);
+  } catch {
+    // The clear went through; without the list, the commands are still worth printing.
+  }
+  const all = "  modelreins-worker killswitch clear --resume-all";
+  if (paused === undefined) {
+    return [
+      "Killswitch cleared. Paused workers stay paused: they claim no jobs until resumed.",
+      "Resume them all:",
+      all,
+      "Or one:",
+      "  modelreins-worker workers resume <id>",
+    ].join("\n");
+  }
+  if (paused.length === 0) return "Killswitch cleared. No worker is paused.";
+  const shown = paused.slice(0, RESUME_LINES);
+  const width = Math.max(...shown.map((worker) => cell(worker.id).length));
+  const each = shown.map(
+    (worker) => `  modelreins-worker workers resume ${cell(worker.id).padEnd(width)}   # ${cell(worker.name)}`,
+  );
+  if (paused.length > shown.length) {
+    each.push(`  (and ${paused.length - shown.length} more: \`modelreins-worker workers\` lists them)`);
+  }
+  const lines =
+    paused.length === 1
+      ? ["Killswitch cleared. 1 worker stays paused: it claims no jobs until resumed.", "Resume it:", ...each]
+      : [
+          `Killswitch cleared. ${paused.length} workers stay paused: they claim no jobs until resumed.`,
+          "Resume them all:",
+          all,
+          "Or one by one:",
+          ...each,
+        ];
+  return lines.join("\n");
 }

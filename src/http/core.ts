@@ -18,10 +18,12 @@ import {
 } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { buildRoute, type ResolvedRoute, type RouteName, type Routes } from "../routes.js";
+import { isPermissionRefusal, runtimeProduct } from "../runtime.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
 import { type ClientKind, type Provenance, unreachableHint } from "./hints.js";
+import { streamForm } from "./multipart.js";
 
 /**
  * The request options of one call, overriding the client's own: the last
@@ -62,17 +64,28 @@ export interface HttpCoreConfig {
   fetch: typeof globalThis.fetch;
   routes: Routes;
   logger: Logger;
-  /** Which API the client speaks, for the hints of its errors. */
-  kind: ClientKind;
-  /** Where `baseUrl` came from, for the hints of its errors. */
-  urlFrom: Provenance["urlFrom"];
+  /** Which API the client speaks, for the hints of its errors. @default "worker" */
+  kind?: ClientKind | undefined;
+  /** Where `baseUrl` came from, for the hints of its errors. @default "option" */
+  urlFrom?: Provenance["urlFrom"] | undefined;
   /** For tests: the jitter source. */
   random?: () => number;
+  /** Told of every call as it ends, retries included (metrics); when unset, calls pay nothing for it. */
+  onCall?: ((call: CallObservation) => void) | undefined;
+}
+
+/** One finished call, as {@link HttpCoreConfig.onCall} sees it. */
+export interface CallObservation {
+  route: RouteName;
+  /** From the call's start to its answer or its last failure, retries and waits included. */
+  durationMs: number;
+  /** What the call threw; absent when it succeeded. */
+  error?: unknown;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-const USER_AGENT = `modelreins-worker-ts/${VERSION} node/${process.versions.node}`;
+const USER_AGENT = `modelreins-worker-ts/${VERSION} ${runtimeProduct()}`;
 
 /** Statuses worth another attempt: the request may succeed unchanged. */
 export function isRetryableStatus(status: number): boolean {
@@ -81,7 +94,8 @@ export function isRetryableStatus(status: number): boolean {
 
 /** Errors worth another attempt, whether from the core or a loop above it. */
 export function isRetryableError(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
+  // A runtime's permission refusal (a `deno run` without --allow-net) looks like a network error, and never heals.
+  if (error instanceof ConnectionError) return !isPermissionRefusal(error);
   const status = (error as WorkerError | undefined)?.status;
   return typeof status === "number" && isRetryableStatus(status);
 }
@@ -101,6 +115,8 @@ export class HttpCore {
   readonly baseUrl: string;
   readonly routes: Routes;
   readonly logger: Logger;
+  /** The timeout of each attempt, in ms, unless a call gives its own. */
+  readonly timeoutMs: number;
   #token: string;
   #config: HttpCoreConfig;
   readonly #context: ResponseContext;
@@ -109,9 +125,10 @@ export class HttpCore {
     this.baseUrl = config.baseUrl;
     this.routes = config.routes;
     this.logger = config.logger;
+    this.timeoutMs = config.timeoutMs;
     this.#token = config.token;
     this.#config = config;
-    this.#context = { kind: config.kind, urlFrom: config.urlFrom, baseUrl: config.baseUrl };
+    this.#context = { kind: config.kind ?? "worker", urlFrom: config.urlFrom ?? "option", baseUrl: config.baseUrl };
   }
 
   /** The method and path a call to `route` goes to: what answer checks name in their messages. */
@@ -124,7 +141,23 @@ export class HttpCore {
    * Retries connection failures, timeouts, 408, 429 and 5xx; throws a
    * {@link WorkerError} subclass for everything else.
    */
-  async request(route: RouteName, spec: CallSpec = {}): Promise<unknown> {
+  request(route: RouteName, spec: CallSpec = {}): Promise<unknown> {
+    const onCall = this.#config.onCall;
+    if (onCall === undefined) return this.#request(route, spec);
+    const started = performance.now();
+    return this.#request(route, spec).then(
+      (body) => {
+        onCall({ route, durationMs: performance.now() - started });
+        return body;
+      },
+      (error: unknown) => {
+        onCall({ route, durationMs: performance.now() - started, error });
+        throw error;
+      },
+    );
+  }
+
+  async #request(route: RouteName, spec: CallSpec): Promise<unknown> {
     const { method, path } = buildRoute(this.routes, route, spec.params);
     const maxRetries = spec.maxRetries ?? this.#config.maxRetries;
     // One key for all attempts of this call, so a server that honours it acts once.
@@ -218,12 +251,13 @@ export class HttpCore {
         // An upload goes out with redirect "error": in any other mode undici clones the request and
         // tees its body, and the branch nobody reads keeps a copy of every byte sent (nodejs/undici#4058):
         // a 1 GiB file from fs.openAsBlob would end up whole in memory. If the coordinator does
-        // redirect, this hop is sent again in "manual" mode to learn where to (a FormData resends).
+        // redirect, this hop is sent again in "manual" mode to learn where to. Each send streams the
+        // form afresh (streamForm).
         try {
-          response = await this.#config.fetch(url, { ...init, redirect: "error" });
+          response = await this.#config.fetch(url, streamForm({ ...init, headers, redirect: "error" }));
         } catch (error) {
           if (signal.aborted || !isUnexpectedRedirect(error)) throw error;
-          response = await this.#config.fetch(url, { ...init, redirect: "manual" });
+          response = await this.#config.fetch(url, streamForm({ ...init, headers, redirect: "manual" }));
         }
       } else {
         response = await this.#config.fetch(url, { ...init, redirect: "manual" });

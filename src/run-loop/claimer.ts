@@ -6,6 +6,7 @@
 import type { Job } from "../types.js";
 import { classifyClaimFailure } from "./classify.js";
 import type { Executor } from "./executor.js";
+import { PauseTracker } from "./pause.js";
 import { describe } from "./results.js";
 import type { LoopContext } from "./types.js";
 
@@ -25,10 +26,23 @@ export class Claimer {
   #lookForOrphans = true;
   /** The first claim that failed since the loop last filled: the loop backs off on it. */
   #failure: { error: unknown } | undefined;
+  /** Whether the coordinator has paused this worker, read from its claims' answers. */
+  readonly #pause = new PauseTracker();
 
   constructor(ctx: LoopContext, executor: Executor) {
     this.#ctx = ctx;
     this.#executor = executor;
+  }
+
+  /** Whether the coordinator has paused this worker, as its last answers showed. */
+  get paused(): boolean {
+    return this.#pause.paused;
+  }
+
+  /** The loop sleeps between polls: refused jobs may be claimed again after it, and refusals before it no longer count. */
+  endRound(): void {
+    this.#ctx.ledger.forgetRefusals();
+    this.#pause.roundEnded();
   }
 
   /** Makes the next fill look for orphans (after an outage, a claim's answer may have been lost). */
@@ -53,12 +67,23 @@ export class Claimer {
       const jobs = await worker.inbox("pending", { signal });
       health.answered(true);
       emit("inbox:polled", { jobs: jobs.length });
+      if (this.#pause.listed(jobs, Date.now()) === "paused") {
+        this.#ctx.logger.info(
+          `paused by the coordinator (it refuses this worker's claims while jobs wait for it): waiting, with heartbeats going on, and trying one claim every ${this.#ctx.settings.pollIntervalMs} ms`,
+        );
+        emit("worker:paused", { since: this.#pause.pausedAt as number });
+      }
       this.#candidates = jobs.filter((job) => ledger.isClaimable(job));
+    }
+    if (this.#pause.paused && started < room) started += await this.#probe(signal);
+    if (this.#pause.paused) {
+      this.#candidates = [];
+      return { started, drained: true };
     }
     while (started < room && this.#candidates.length > 0 && !signal.aborted) {
       const job = this.#candidates.shift() as Job;
       if (!ledger.isClaimable(job)) continue;
-      this.#claimInBackground(job);
+      void this.#claimInBackground(job);
       started++;
     }
     return { started, drained: this.#candidates.length === 0 };
@@ -77,7 +102,7 @@ export class Claimer {
    * requests in flight that a hand-written loop keeps (bench/). The claim holds a slot until
    * answered; the job starts when it is ours; a failure reaches the loop at its next fill.
    */
-  #claimInBackground(job: Job): void {
+  #claimInBackground(job: Job): Promise<void> {
     const { ledger, health } = this.#ctx;
     const record = ledger.add(job, "claiming");
     record.done = this.#claim(job)
@@ -85,6 +110,11 @@ export class Claimer {
         (claimed) => {
           health.answered(true);
           ledger.release(record);
+          const pausedAt = this.#pause.pausedAt;
+          if (claimed && this.#pause.accepted() === "resumed") {
+            this.#ctx.logger.info("claims are accepted again: the coordinator resumed this worker");
+            this.#ctx.emit("worker:resumed", { pausedMs: Date.now() - (pausedAt as number) });
+          }
           if (claimed) this.#executor.start(claimed, false);
         },
         (error: unknown) => {
@@ -93,6 +123,20 @@ export class Claimer {
         },
       )
       .finally(() => this.#ctx.wake());
+    return record.done;
+  }
+
+  /**
+   * While paused, quietly: one claim a round, awaited, whose answer says whether the pause is
+   * over; if it is, the rest of the candidates are claimed at once. Returns 1 when the claim
+   * was accepted (a job started), else 0: the loop then sleeps out the round.
+   */
+  async #probe(signal: AbortSignal): Promise<number> {
+    const probe = this.#pause.probe(this.#candidates.filter((job) => this.#ctx.ledger.isClaimable(job)));
+    if (probe === undefined || signal.aborted) return 0;
+    this.#candidates = this.#candidates.filter((job) => job !== probe);
+    await this.#claimInBackground(probe);
+    return this.#pause.paused ? 0 : 1;
   }
 
   async #claim(job: Job): Promise<Job | undefined> {
@@ -104,8 +148,12 @@ export class Claimer {
       if (verdict.lookForOrphans) this.#lookForOrphans = true;
       if (verdict.action === "back-off") throw error;
       this.#ctx.ledger.refuse(job.id);
-      if (verdict.why === "taken") this.#ctx.logger.debug(`job ${job.id} was taken by another worker; skipping it`);
-      else this.#ctx.logger.warn(`job ${job.id} cannot be claimed (${describe(error)}); skipping it`);
+      if (verdict.why === "taken") {
+        this.#pause.refused(job.id);
+        this.#ctx.logger.debug(
+          `job ${job.id} was refused (409: taken by another worker, or this one is paused); skipping it`,
+        );
+      } else this.#ctx.logger.warn(`job ${job.id} cannot be claimed (${describe(error)}); skipping it`);
       return undefined;
     }
   }

@@ -5,6 +5,7 @@
 import { ConflictError, InvalidResponseError, isTokenRefused, WorkerError } from "../errors.js";
 import { backoffDelay, LOOP_BACKOFF } from "../http/backoff.js";
 import { isRetryableError } from "../http/core.js";
+import { isPermissionRefusal } from "../runtime.js";
 
 /** Claim answers that concern the one job, not the worker or the coordinator. */
 const JOB_REFUSALS = new Set([400, 404, 410, 422]);
@@ -38,6 +39,11 @@ export type DeliveryVerdict =
   | { action: "retry" }
   /** A stop's deadline passed: not refused, just not delivered. */
   | { action: "out-of-time" }
+  /**
+   * 409 at the first attempt: the job is no longer this worker's (cancelled, requeued or
+   * reassigned on the coordinator), so the result is not wanted. Expected, not a failure.
+   */
+  | { action: "dropped" }
   /** Refused for good. `fatal` when the token was refused: the worker stops. */
   | { action: "give-up"; fatal: boolean };
 
@@ -50,6 +56,7 @@ export function classifyDeliveryFailure(
   if (error instanceof ConflictError && (error.attempts > 1 || attempt.keptBefore)) {
     return { action: "delivered", why: error.attempts > 1 ? "retried" : "sent-again" };
   }
+  if (error instanceof ConflictError) return { action: "dropped" };
   if (isRetryableError(error)) return { action: "retry" };
   return { action: "give-up", fatal: isTokenRefused(error) };
 }
@@ -58,7 +65,8 @@ export function classifyDeliveryFailure(
 export function classifyLoopFailure(error: unknown, stopRequested: boolean): "stop" | "fatal" | "back-off" {
   // A call cut off by the stop is not a failure; an answer (a WorkerError) still counts.
   if (stopRequested && !(error instanceof WorkerError)) return "stop";
-  return isTokenRefused(error) ? "fatal" : "back-off";
+  // A refused token, or a runtime permission refused (Deno without --allow-net), stays refused.
+  return isTokenRefused(error) || isPermissionRefusal(error) ? "fatal" : "back-off";
 }
 
 /**

@@ -11,6 +11,9 @@ import type { Outbox } from "./outbox.js";
 import { describe, formatFailure, SHUTDOWN_RESULT, toResult, UNFORMATTED_FAILURE } from "./results.js";
 import type { CallOptions, LoopContext } from "./types.js";
 
+/** How long a cancelled job's handler may run on before a warning says it ignores its signal. */
+export const IGNORED_CANCEL_WARN_MS = 10_000;
+
 /** How a job ended. */
 type Outcome =
   | { kind: "completed"; result: string }
@@ -50,7 +53,21 @@ export class Executor {
     this.#settle(record, { kind: "cancelled", reason });
     this.#ctx.ledger.move(record, "cancelling");
     record.controller.abort(reason);
+    this.#warnIfIgnored(record);
     return true;
+  }
+
+  /** A promise cannot be killed: a handler that goes on after its signal aborted is named, once. */
+  #warnIfIgnored(record: JobRecord): void {
+    const { logger, settings } = this.#ctx;
+    const timer = setTimeout(() => {
+      if (record.phase !== "cancelling") return;
+      logger.warn(
+        `job ${record.job.id} was cancelled ${IGNORED_CANCEL_WARN_MS / 1000} s ago and its handler has not returned: it holds one of the ${settings.concurrency} slots until it does; pass ctx.signal on to what the handler awaits`,
+      );
+    }, IGNORED_CANCEL_WARN_MS);
+    timer.unref?.();
+    void record.done.finally(() => clearTimeout(timer));
   }
 
   /** A stop's grace period is over: aborts every running handler's `ctx.signal`. */

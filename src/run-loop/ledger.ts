@@ -29,6 +29,8 @@ export interface JobRecord {
   readonly job: Job;
   readonly phase: JobPhase;
   readonly since: number;
+  /** Its place in the ledger's order of events (see {@link JobLedger.stamp}): when it entered the ledger. */
+  readonly seq: number;
   /** When its handler was called. */
   startedAt: number;
   /** Set once an outcome is fixed; a handler that returns later is ignored. */
@@ -51,6 +53,7 @@ export class JobLedger {
   readonly #recent = new Set<string>();
   readonly #refused = new Set<string>();
   readonly #counts: JobCounts = { claimed: 0, completed: 0, failed: 0, cancelled: 0 };
+  #seq = 0;
 
   /** Enters a job in `phase`. */
   add(job: Job, phase: JobPhase): JobRecord {
@@ -58,6 +61,7 @@ export class JobLedger {
       job,
       phase,
       since: Date.now(),
+      seq: this.stamp(),
       startedAt: 0,
       settled: false,
       controller: new AbortController(),
@@ -67,6 +71,15 @@ export class JobLedger {
     this.#records.set(keyOf(job.id), record);
     if (SLOT_PHASES.has(phase)) this.#slotsHeld++;
     return record;
+  }
+
+  /**
+   * The next number of a counter that orders the ledger's events exactly, even
+   * within one millisecond: a job that entered after a "running" list was
+   * asked for has a higher `seq` than the stamp taken when it was.
+   */
+  stamp(): number {
+    return ++this.#seq;
   }
 
   /** Moves a job to `phase`. */

@@ -16,6 +16,7 @@ import { CoordinatorHealth } from "./health.js";
 import { Heartbeats } from "./heartbeats.js";
 import { JobLedger } from "./ledger.js";
 import { Outbox } from "./outbox.js";
+import { OwnershipWatch } from "./ownership-watch.js";
 import { shutDown } from "./shutdown.js";
 import type { LoopContext, LoopSettings, LoopWorker, RunOptions } from "./types.js";
 
@@ -54,7 +55,7 @@ export class RunLoop {
     this.#claimer = new Claimer(this.#ctx, this.#executor);
   }
 
-  /** Runs until stopped; rejects only with a fatal error (a refused token). */
+  /** Runs until stopped; rejects only with a fatal error (a refused token, a permission the runtime refuses). */
   run(): Promise<void> {
     this.#finished ??= this.#run();
     return this.#finished;
@@ -74,10 +75,9 @@ export class RunLoop {
   /** A plain-data snapshot for `worker.status()`. */
   status(ended: boolean): WorkerStatus {
     const state = ended ? "stopped" : this.#stop ? "stopping" : "running";
-    // The cancellation work sets `paused` from the coordinator's answers.
     return {
       state,
-      paused: false,
+      paused: this.#claimer.paused,
       startedAt: this.#startedAt,
       ...this.#ctx.ledger.snapshot(),
       ...this.#ctx.health.snapshot(),
@@ -91,6 +91,7 @@ export class RunLoop {
     this.#startedAt = Date.now();
     const onAbort = () => this.#requestStop("run-signal");
     signal?.addEventListener("abort", onAbort, { once: true });
+    let watch: OwnershipWatch | undefined;
     const removeSignalHandlers = handleSignals
       ? onShutdownSignals(
           (name) => {
@@ -107,6 +108,7 @@ export class RunLoop {
       logger.info(`worker "${worker.name}" started against ${worker.url} (concurrency ${settings.concurrency})`);
       emit("worker:started", { concurrency: settings.concurrency });
       await this.#heartbeats.start();
+      watch = this.#watchOwnership();
       await this.#loop();
       await shutDown(
         {
@@ -120,6 +122,7 @@ export class RunLoop {
         this.#stop?.at ?? Date.now(),
       );
     } finally {
+      watch?.close();
       this.#heartbeats.stop();
       this.#outbox.close();
       signal?.removeEventListener("abort", onAbort);
@@ -129,6 +132,20 @@ export class RunLoop {
     emit("worker:stopped", this.#fatal === undefined ? { reason } : { reason, error: this.#fatal });
     if (this.#fatal !== undefined) throw this.#fatal;
     logger.info(`worker "${worker.name}" stopped`);
+  }
+
+  /** The coordinator's word to running handlers: jobs no longer this worker's are cancelled. */
+  #watchOwnership(): OwnershipWatch {
+    const { worker, ledger, logger, settings } = this.#ctx;
+    return new OwnershipWatch({
+      inbox: (status, options) => worker.inbox(status, options),
+      inboxRoute: worker.inboxRoute,
+      held: () => ledger.inPhase("running").map((record) => ({ id: record.job.id, since: record.seq })),
+      stamp: () => ledger.stamp(),
+      lose: (error) => this.#executor.cancel(error.jobId, error),
+      logger,
+      intervalMs: settings.pollIntervalMs,
+    });
   }
 
   async #loop(): Promise<void> {
@@ -144,7 +161,7 @@ export class RunLoop {
         const { started, drained } = await this.#claimer.fill(room, signal);
         if (health.recovered(started === 0)) this.#claimer.lookForOrphans();
         if (started === 0 && drained) {
-          ledger.forgetRefusals();
+          this.#claimer.endRound();
           await sleep(settings.pollIntervalMs, signal);
         }
       } catch (error) {

@@ -4,10 +4,12 @@
  * by side, so a coordinator that stops answering never stalls claiming), and
  * the last flush of a stop, under one deadline.
  */
+import type { ConflictError } from "../errors.js";
 import { classifyDeliveryFailure, redeliveryDelay } from "./classify.js";
 import { FINAL_CALL_TIMEOUT_MS } from "./heartbeats.js";
 import type { Delivery, JobRecord } from "./ledger.js";
 import { callOnError } from "./on-error.js";
+import { explainRefusal } from "./ownership-watch.js";
 import { describe, excerpt } from "./results.js";
 import type { CallOptions, CompletionStatus, LoopContext } from "./types.js";
 import { until } from "./wait.js";
@@ -110,6 +112,15 @@ export class Outbox {
         emit("job:delivery-retrying", { job, error, attempt: delivery.failures, nextAttemptAt: delivery.nextAt });
         this.#schedule();
         return false;
+      case "dropped": {
+        ledger.finish(record);
+        // What became of the job words the line; the result itself is not logged.
+        const { method, path, status } = error as ConflictError;
+        const lost = await explainRefusal(worker.inbox, job.id, { method, path, status });
+        logger.info(`${lost.message}; its result was dropped`);
+        emit("job:delivery-given-up", { job, error: lost });
+        return false;
+      }
       case "give-up":
         ledger.finish(record);
         logger.error(

@@ -4,6 +4,7 @@
  * its settings, and the options of `Worker.run()`.
  */
 import type { Logger } from "../logger.js";
+import type { ResolvedRoute } from "../routes.js";
 import type { Job, JobId } from "../types.js";
 import type { EmitEvent } from "../worker-events.js";
 import type { CoordinatorHealth } from "./health.js";
@@ -60,7 +61,9 @@ export interface LoopWorker {
   readonly name: string;
   readonly url: string;
   readonly logger: Logger;
-  inbox(status: "pending" | "running", options: CallOptions): Promise<Job[]>;
+  inbox(status: "pending" | "running" | "cancelled", options: CallOptions): Promise<Job[]>;
+  /** The route of `inbox`, for errors that name the call whose answer showed them. */
+  readonly inboxRoute: ResolvedRoute;
   claim(jobId: JobId): Promise<Job>;
   complete(jobId: JobId, result: string, status: CompletionStatus, options: CallOptions): Promise<unknown>;
   heartbeat(
@@ -81,7 +84,7 @@ export interface LoopContext {
   readonly ledger: JobLedger;
   readonly health: CoordinatorHealth;
   readonly emit: EmitEvent;
-  /** Ends the run with a fatal error (a refused token). */
+  /** Ends the run with a fatal error (a refused token, a permission the runtime refuses). */
   fail(error: unknown): void;
   /** Wakes the loop when it waits for a change (a slot freed, a stop). */
   wake(): void;

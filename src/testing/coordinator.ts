@@ -44,9 +44,13 @@ const WAIT_FOR_OPTION_KEYS = optionKeys<WaitForOptions>({ timeoutMs: true });
  * Where PROTOCOL.md is silent, it chooses:
  * - unknown body fields and query parameters are refused (400), a JSON body
  *   without `content-type: application/json` too (415);
- * - a claim by a paused worker is 409; dispatch and claims under the
- *   killswitch are 423 (not 503, which clients retry); running jobs are
- *   cancelled by the killswitch, every level alike;
+ * - a claim by a paused worker is 409, and every claim while the killswitch
+ *   holds (it pauses every worker, those first seen while it holds too);
+ *   dispatch under the killswitch is 423 (not 503, which clients retry);
+ *   running jobs are cancelled by the killswitch, every level alike;
+ * - `GET /my-jobs` lists the jobs a worker claimed, and unclaimed ones
+ *   assigned to it: a cancelled, requeued or reassigned job leaves its
+ *   "running" list at once;
  * - `POST /dispatch` with `assigned_to` assigns without checking presence;
  * - `Idempotency-Key` stores 2xx answers only; a reused key with another
  *   JSON body is 422; replays carry `idempotent-replayed: true`;

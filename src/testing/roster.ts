@@ -39,6 +39,8 @@ export interface RosterDeps {
   emit: (event: EventInput) => void;
   /** Pending and running jobs assigned to a worker name. */
   loadOf: (name: string) => number;
+  /** The killswitch pauses every worker: one first seen while it holds starts paused. */
+  killswitchActive: () => boolean;
 }
 
 export class Roster {
@@ -192,7 +194,7 @@ export class Roster {
       description,
       capabilities,
       registered,
-      paused: false,
+      paused: this.#deps.killswitchActive(),
       createdMs: this.#deps.options.now(),
     };
     this.#workers.set(stored.id, stored);

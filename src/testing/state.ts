@@ -42,7 +42,11 @@ export class State {
 
   constructor(deps: StateDeps) {
     this.#deps = deps;
-    this.roster = new Roster({ ...deps, loadOf: (name) => this.loadOf(name) });
+    this.roster = new Roster({
+      ...deps,
+      loadOf: (name) => this.loadOf(name),
+      killswitchActive: () => this.#killswitch.active,
+    });
     this.outputs = new Outputs(deps);
   }
 
@@ -175,18 +179,27 @@ export class State {
     return [...this.#jobs.values()].map(clone);
   }
 
-  /** Jobs assigned to `worker` in `status`: high priority first, then oldest first. */
+  /**
+   * `worker`'s jobs in `status`, high priority first, then oldest first: those it
+   * claimed, and unclaimed ones assigned to it. A job requeued, cancelled or
+   * claimed by another worker leaves its "running" list at once.
+   */
   inbox(worker: string, status: LocalJobStatus): CoordinatorJob[] {
     return [...this.#jobs.values()]
-      .filter((job) => job.assigned_to === worker && job.status === status)
+      .filter((job) => (job.claimed_by ?? job.assigned_to) === worker && job.status === status)
       .sort((a, b) => (PRIORITY_RANK[a.priority] ?? 1) - (PRIORITY_RANK[b.priority] ?? 1) || a.id - b.id)
       .map(clone);
   }
 
   claim(id: number, worker: string): CoordinatorJob {
     const job = this.#get(id);
-    this.#refuseWhileKilled("claims");
-    if (this.roster.isPaused(worker)) throw new CoordinatorError(409, `worker ${JSON.stringify(worker)} is paused.`);
+    // Paused workers' claims are 409 (PROTOCOL.md); the killswitch pauses every worker.
+    if (this.#killswitch.active) {
+      throw new CoordinatorError(409, `${this.#killswitchText()}; every worker is paused and claims are refused.`);
+    }
+    if (this.roster.isPaused(worker)) {
+      throw new CoordinatorError(409, `worker ${JSON.stringify(worker)} is paused: it takes no jobs until resumed.`);
+    }
     if (job.status !== "pending") {
       const by = job.claimed_by === null ? "" : ` (claimed by ${JSON.stringify(job.claimed_by)})`;
       throw new CoordinatorError(409, `job ${id} is ${job.status}${by}, not pending.`);
@@ -285,7 +298,11 @@ export class State {
     return { ...this.#killswitch };
   }
 
-  /** Cancels running jobs, pauses every worker and refuses dispatch and claims until cleared. */
+  /**
+   * Cancels running jobs and pauses every worker (those first seen while it
+   * holds too); refuses dispatch until cleared. Claims are refused as paused
+   * workers' are, until the workers are resumed.
+   */
   activateKillswitch(
     level: number,
     reason: string,
@@ -311,12 +328,12 @@ export class State {
   }
 
   #refuseWhileKilled(what: string): void {
-    if (this.#killswitch.active) {
-      throw new CoordinatorError(
-        423,
-        `the killswitch is active (level ${this.#killswitch.level}: ${this.#killswitch.reason}); ${what} refused until it is cleared.`,
-      );
-    }
+    if (this.#killswitch.active)
+      throw new CoordinatorError(423, `${this.#killswitchText()}; ${what} refused until it is cleared.`);
+  }
+
+  #killswitchText(): string {
+    return `the killswitch is active (level ${this.#killswitch.level}: ${this.#killswitch.reason})`;
   }
 }
 

@@ -192,4 +192,73 @@ describe("modelreins-worker admin commands", () => {
     });
     expect(coordinator.workers()[0]?.paused).toBe(false);
   });
+
+  it("killswitch clear without --resume-all names the paused workers and the commands that resume them", {
+    timeout: 60_000,
+  }, async () => {
+    const { coordinator, env } = served;
+    /** An admin call made directly, to set the scene without a CLI process each. */
+    const admin = (path: string, body?: unknown) =>
+      fetch(`${served.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${coordinator.adminToken}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    for (const name of ["w1", "w2", "w3", "w4", "w5", "w6", "w7"]) {
+      await fetch(`${served.url}/presence`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${coordinator.workerToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ instance: name, status: "idle", tags: "" }),
+      });
+    }
+    await admin("/tenant/killswitch", { level: 1, reason: "drill" });
+    const many = await cli(["killswitch", "clear"], { env });
+    expect(many.code, many.stderr).toBe(0);
+    expect(many.stdout).toBe(
+      [
+        "Killswitch cleared. 7 workers stay paused: they claim no jobs until resumed.",
+        "Resume them all:",
+        "  modelreins-worker killswitch clear --resume-all",
+        "Or one by one:",
+        "  modelreins-worker workers resume 1   # w1",
+        "  modelreins-worker workers resume 2   # w2",
+        "  modelreins-worker workers resume 3   # w3",
+        "  modelreins-worker workers resume 4   # w4",
+        "  modelreins-worker workers resume 5   # w5",
+        "  (and 2 more: `modelreins-worker workers` lists them)",
+        "",
+      ].join("\n"),
+    );
+    expect(coordinator.workers().every((w) => w.paused)).toBe(true);
+
+    // The printed commands work as printed.
+    const [resumeOne, resumeAll] = [
+      await cli(["workers", "resume", "1"], { env }),
+      await cli(["killswitch", "clear", "--resume-all"], { env }),
+    ];
+    expect(resumeOne.code, resumeOne.stderr).toBe(0);
+    expect(resumeAll.stdout).toBe("Killswitch cleared; resumed 6 workers.\n");
+    expect(coordinator.workers().some((w) => w.paused)).toBe(false);
+
+    await admin("/api/workers/4/pause");
+    const one = await cli(["killswitch", "clear"], { env });
+    expect(one.stdout).toBe(
+      [
+        "Killswitch cleared. 1 worker stays paused: it claims no jobs until resumed.",
+        "Resume it:",
+        "  modelreins-worker workers resume 4   # w4",
+        "",
+      ].join("\n"),
+    );
+    await admin("/api/workers/4/resume");
+    expect((await cli(["killswitch", "clear"], { env })).stdout).toBe("Killswitch cleared. No worker is paused.\n");
+
+    // Without the list of workers, the commands are still printed, with a placeholder.
+    coordinator.faults.add({ route: "listWorkers", kind: "status", status: 500 });
+    const blind = await cli(["killswitch", "clear"], { env });
+    expect(blind.code).toBe(0);
+    expect(blind.stdout).toMatch(
+      /^Killswitch cleared\. Paused workers stay paused: .*\n.*\n {2}modelreins-worker killswitch clear --resume-all\nOr one:\n {2}modelreins-worker workers resume <id>\n$/,
+    );
+  });
 });

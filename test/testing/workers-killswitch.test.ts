@@ -88,7 +88,7 @@ describe.each(MODES)("workers (%s mode)", (mode) => {
 describe.each(MODES)("killswitch and cost (%s mode)", (mode) => {
   const h = useHarness(mode);
 
-  it("cancels running jobs, pauses workers and refuses dispatch and claims until cleared", async () => {
+  it("cancels running jobs, pauses workers, refuses claims and refuses dispatch until cleared", async () => {
     await heartbeat(h, "w1");
     const running = h.coordinator.createJob({ prompt: "r", assigned_to: "w1" });
     const pending = h.coordinator.createJob({ prompt: "p", assigned_to: "w1" });
@@ -113,7 +113,10 @@ describe.each(MODES)("killswitch and cost (%s mode)", (mode) => {
     const dispatch = await call(h, "POST", "/dispatch", { as: "admin", json: { prompt: "x", assigned_to: "w1" } });
     expect(dispatch.status).toBe(423);
     expect(dispatch.body.error).toMatch(/killswitch is active/);
-    expect((await call(h, "POST", `/api/jobs/${pending.id}/claim`, { json: { worker: "w1" } })).status).toBe(423);
+    // The killswitch pauses every worker, and a paused worker's claim is 409 (PROTOCOL.md).
+    const claim = await call(h, "POST", `/api/jobs/${pending.id}/claim`, { json: { worker: "w1" } });
+    expect(claim.status).toBe(409);
+    expect(claim.body.error).toMatch(/killswitch is active .*claims are refused/);
     const late = await call(h, "POST", `/api/jobs/${running.id}/complete`, {
       json: { worker: "w1", status: "done", result: "" },
     });

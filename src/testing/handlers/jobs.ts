@@ -85,7 +85,7 @@ export function listJobs(ctx: HandlerContext): Reply {
 export async function cancelJob(ctx: HandlerContext): Promise<Reply> {
   const id = jobIdParam(ctx);
   const fields = new Fields(await ctx.body.optionalJson());
-  const reason = fields.optionalString("reason") ?? "cancelled by an admin";
+  const reason = fields.optionalString("reason") ?? "by an admin";
   fields.end();
   return json(200, ctx.state.cancel(id, reason));
 }
