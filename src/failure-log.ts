@@ -57,6 +57,11 @@ export class FailureLog {
     ongoing.wait = Math.min(ongoing.wait * 2, this.#maxRepeatMs);
   }
 
+  /** Whether `cause` was logged in full and has not recovered since. */
+  isOngoing(cause: string): boolean {
+    return this.#ongoing.has(cause);
+  }
+
   /** The failures are over: the next one of any cause is logged in full again. Returns whether any was going on. */
   recovered(): boolean {
     const any = this.#ongoing.size > 0;

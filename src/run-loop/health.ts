@@ -47,10 +47,14 @@ export class CoordinatorHealth {
 
   /** A call of the loop failed; it waits `retryInMs` before the next. */
   unreachable(error: unknown, retryInMs: number): void {
-    if (this.#failures === 0) this.#downSince = Date.now();
+    const starting = this.#failures === 0;
+    if (starting) this.#downSince = Date.now();
     this.#failures++;
     this.#answeredSinceFailure = false;
-    this.#report(error, followedBy(describe(error), `trying again in ${retryInMs} ms`));
+    // A heartbeat may have named this cause already: then one short line says the loop backs off too.
+    const namedAlready = starting && this.#failureLog.isOngoing(failureCause(error));
+    const level = this.#report(error, followedBy(describe(error), `trying again in ${retryInMs} ms`));
+    if (namedAlready) this.#logger[level](followedBy(shortFailure(error), `trying again in ${retryInMs} ms`));
     this.#emit("coordinator:unreachable", { error, retryInMs, failures: this.#failures });
   }
 
@@ -69,9 +73,9 @@ export class CoordinatorHealth {
     return true;
   }
 
-  /** A periodic heartbeat failed; the next one, in `nextInMs`, is its retry. */
-  heartbeatFailed(error: unknown, nextInMs: number): void {
-    this.#report(error, followedBy(`heartbeat failed: ${describe(error)}`, `trying again in ${nextInMs} ms`));
+  /** A periodic heartbeat failed; the next one is its retry. */
+  heartbeatFailed(error: unknown): void {
+    this.#report(error, `heartbeat failed: ${describe(error)}`);
   }
 
   /**
@@ -84,12 +88,14 @@ export class CoordinatorHealth {
     this.#lastFailure = describe(error);
   }
 
-  #report(error: unknown, full: string): void {
+  #report(error: unknown, full: string): "warn" | "error" {
     this.#lastFailure = describe(error);
     const setUp =
       this.#lastAnswerAt === undefined &&
       (SET_UP_CODES.has(networkCode(error) ?? "") || error instanceof InvalidResponseError);
-    this.#failureLog.failed(failureCause(error), setUp ? "error" : "warn", full, shortFailure(error));
+    const level = setUp ? "error" : "warn";
+    this.#failureLog.failed(failureCause(error), level, full, shortFailure(error));
+    return level;
   }
 
   /** Calls of the loop that failed in a row. */

@@ -66,7 +66,7 @@ export class Heartbeats {
       if (isTokenRefused(error)) {
         logger.error(`${(error as Error).message} Stopping the worker.`);
         this.#ctx.fail(error);
-      } else health.heartbeatFailed(error, settings.heartbeatIntervalMs);
+      } else health.heartbeatFailed(error);
       emit("heartbeat:failed", { status, error });
     }
   }

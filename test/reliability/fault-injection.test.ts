@@ -333,7 +333,7 @@ describe("the coordinator down", () => {
     // Named once (by the first heartbeat or the first inbox, whichever fails first), and the loop is in the outage.
     await expect
       .poll(() => logger.text(), { timeout: 5_000 })
-      .toMatch(/ECONNREFUSED\)\. Nothing is listening there: .*; trying again in \d+ ms/);
+      .toMatch(/ECONNREFUSED\)\. Nothing is listening there: /);
     await expect.poll(() => outage, { timeout: 5_000 }).toBe(true);
     expect(ended).toBe(false);
     listener = await coordinator.listen({ port });
