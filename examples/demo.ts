@@ -3,6 +3,10 @@
  * image-generation worker in its own process, three jobs dispatched through
  * the admin client, and their results checked end to end. Offline; exits 0
  * when everything worked.
+ *
+ * `npm run demo -- --keep` leaves the coordinator and the worker running after
+ * the checks, so the jobs, artifacts and reviews stay visible in the web
+ * console (the URL it prints) until Ctrl+C.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -15,6 +19,13 @@ const WORKER_NAME = "image-bot";
 const PNG_SIGNATURE = "89504e470d0a1a0a";
 
 const say = (line: string) => console.log(line);
+const args = process.argv.slice(2);
+const KEEP = args.includes("--keep");
+const unknown = args.filter((arg) => arg !== "--keep");
+if (unknown.length > 0) {
+  console.error(`Demo: unknown argument ${JSON.stringify(unknown[0])}; the demo takes one option, --keep.`);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
   const coordinator = createCoordinator();
@@ -26,6 +37,7 @@ async function main(): Promise<void> {
   });
   const listener = await coordinator.listen({ port: 0 });
   say(`Local coordinator listening at ${listener.url}`);
+  say(`Console: ${listener.url}/${KEEP ? "" : "  (add --keep to keep it open after the demo)"}`);
 
   const worker = startWorker(listener.url, coordinator.workerToken);
   try {
@@ -63,6 +75,10 @@ async function main(): Promise<void> {
     for (const review of coordinator.reviews()) {
       say(`  #${review.id} [${review.status}] ${review.title}: "${review.content}" preview ${review.preview}`);
     }
+    if (KEEP) {
+      say(`\nEverything checked. The console at ${listener.url}/ shows the jobs; Ctrl+C to stop.`);
+      await untilInterrupted();
+    }
   } finally {
     worker.kill("SIGTERM");
     const [code] = (await once(worker, "exit")) as [number | null];
@@ -87,6 +103,13 @@ function startWorker(url: string, token: string): ChildProcess {
     });
   }
   return child;
+}
+
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {

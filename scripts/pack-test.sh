@@ -6,7 +6,8 @@
 #   1. the tarball holds dist/ and the top-level docs, and nothing else;
 #   2. ESM `import` of ".", "./testing", "./testing/msw" and "./opentelemetry" resolves into the
 #      tarball, and the built code runs a job end to end (ModelReins dispatches,
-#      a Worker claims and completes, over HTTP to a listening createCoordinator());
+#      a Worker claims and completes, over HTTP to a listening createCoordinator(),
+#      which also serves its web console (page, script, style);
 #   3. CommonJS `require` of the same does too;
 #   4. a consumer type-checks under moduleResolution node16, nodenext, bundler
 #      and node10 (ESM and CJS files, strict, skipLibCheck off), and a misuse
@@ -107,6 +108,15 @@ module.exports = async function roundTrip({ ModelReins, Worker }, { createCoordi
   const coordinator = createCoordinator({ seed: 1 });
   await coordinator.listen();
   try {
+    // The web console ships inside the built code: page, script and style.
+    const page = await fetch(`${coordinator.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<meta name="console-secret" content="[\w-]{32}">/);
+    for (const asset of ["app.js", "app.css"]) {
+      const res = await fetch(`${coordinator.url}/_console/${asset}`);
+      assert.equal(res.status, 200);
+      assert.ok((await res.text()).length > 1000, `/_console/${asset} is served`);
+    }
     const admin = new ModelReins({ url: coordinator.url, token: "mr_admin_local", logLevel: "silent" });
     const job = await admin.dispatch({ prompt: "ping", assigned_to: "pack-test" });
     const worker = new Worker({

@@ -14,8 +14,9 @@ export const DEFAULT_DEV_PORT = 8787;
 const HELP = `Usage: modelreins-worker dev [options]
 
 Runs a local ModelReins coordinator in memory, for development: workers and
-admin calls talk to it as to app.modelreins.com. Nothing is saved; everything
-is lost when it stops (Ctrl+C).
+admin calls talk to it as to app.modelreins.com, and its web console (the URL
+it prints) shows jobs, workers and the review queue. Nothing is saved;
+everything is lost when it stops (Ctrl+C).
 
 Options:
   --port <n>            Port to listen on; 0 picks a free one. Default: ${DEFAULT_DEV_PORT}.
@@ -117,6 +118,7 @@ async function runDev(args: string[], io: CommandIO): Promise<number> {
     [
       `ModelReins local coordinator listening on ${listener.url}`,
       "",
+      `  Console: ${listener.url}/   (jobs, workers, review queue, killswitch)`,
       `  Workers: MODELREINS_URL=${listener.url} MODELREINS_TOKEN=${coordinator.workerToken}`,
       `  Admin:   MODELREINS_URL=${listener.url} MODELREINS_ADMIN_TOKEN=${coordinator.adminToken}`,
       "",

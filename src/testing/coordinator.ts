@@ -4,7 +4,9 @@
  * msw handlers (`modelreins-worker/testing/msw`) and real HTTP (`listen()`).
  */
 import { checkOptions, optionKeys } from "../check-options.js";
+import { buildRoute } from "../routes.js";
 import type { JobId } from "../types.js";
+import { type ConsoleBackend, ConsoleServer } from "./console/server.js";
 import { type CoordinatorListener, Emitter } from "./events.js";
 import { DroppedConnection, FaultSet, type Faults } from "./faults.js";
 import { parseNewJob } from "./handlers/index.js";
@@ -81,7 +83,10 @@ export interface Coordinator {
   readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /**
    * Serves the coordinator over HTTP on loopback (port 0 by default: a free
-   * one). `url` becomes the real URL until the listener closes.
+   * one). `url` becomes the real URL until the listener closes. The web
+   * console is at the root of that URL (`${listener.url}/`). Requests whose
+   * `Host` is not the listener's own address or `localhost` with its port are
+   * answered 421, so other sites cannot reach it through DNS rebinding.
    */
   listen(options?: ListenOptions): Promise<Listener>;
   /** Fault injection: see {@link Faults}. */
@@ -255,10 +260,12 @@ class LocalCoordinator implements Coordinator {
   async listen(options?: ListenOptions): Promise<Listener> {
     if (this.#closing.signal.aborted) throw new Error("listen: the local coordinator is closed.");
     if (this.#listener !== undefined) throw new Error(`listen: already listening on ${this.#listener.url}.`);
-    const server = await startHttpServer(
-      (request, signal) => this.#handle(request, AbortSignal.any([signal, this.#closing.signal])),
-      options,
-    );
+    const consoleServer = new ConsoleServer(this.#consoleBackend());
+    const server = await startHttpServer((request, signal) => {
+      const both = AbortSignal.any([signal, this.#closing.signal]);
+      if (ConsoleServer.serves(new URL(request.url).pathname)) return consoleServer.handle(request, both);
+      return this.#handle(request, both);
+    }, options);
     const listener: Listener = {
       url: server.url,
       close: async () => {
@@ -268,6 +275,37 @@ class LocalCoordinator implements Coordinator {
     };
     this.#listener = listener;
     return listener;
+  }
+
+  /** What the web console reads and does; its actions go through the admin routes with the admin token. */
+  #consoleBackend(): ConsoleBackend {
+    return {
+      snapshot: () => {
+        this.#state.sweep();
+        return {
+          now: new Date(this.#options.now()).toISOString(),
+          killswitch: this.#state.killswitch(),
+          jobs: this.#state.jobs(),
+          workers: this.#state.roster.workers(),
+          presence: this.#state.roster.presence(),
+          reviews: this.#state.outputs.reviews(),
+          artifacts: this.#state.outputs.artifacts().map(({ bytes: _, ...artifact }) => artifact),
+        };
+      },
+      admin: (call, origin, signal) => {
+        const { method, path } = buildRoute(this.#options.routes, call.route, call.params);
+        const request = new Request(`${origin}${path}${call.query ?? ""}`, {
+          method,
+          headers: { authorization: `Bearer ${this.adminToken}`, "content-type": "application/json" },
+          body: JSON.stringify(call.body ?? {}),
+        });
+        return this.#handle(request, signal);
+      },
+      artifact: (slug) => this.#state.outputs.artifact(slug),
+      decideReview: (id, decision, note) =>
+        decision === "approved" ? this.approveReview(id, note) : this.rejectReview(id, note),
+      on: (listener) => this.#emitter.on(listener),
+    };
   }
 
   on(listener: CoordinatorListener): () => void {

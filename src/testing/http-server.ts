@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { checkOptions, describeValue, optionKeys } from "../check-options.js";
 import { DroppedConnection } from "./faults.js";
+import { allowedHosts, refuseHost } from "./host-check.js";
 
 /** Options of `coordinator.listen()`. */
 export interface ListenOptions {
@@ -28,7 +29,7 @@ export interface ListenOptions {
 
 /** A running HTTP listener. */
 export interface Listener {
-  /** The base URL, such as `http://127.0.0.1:53211`. */
+  /** The base URL, such as `http://127.0.0.1:53211`; the web console is at `${url}/`. */
   readonly url: string;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
@@ -56,12 +57,20 @@ export async function startHttpServer(handler: RequestHandler, given?: ListenOpt
   }
   const closing = new AbortController();
   const server = createServer((req, res) => {
+    const refused = refuseHost(req.headers.host, hosts);
+    if (refused !== undefined) {
+      // 421 Misdirected Request, and no CORS headers: nothing about the coordinator reaches that page.
+      res.writeHead(421, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ error: refused }));
+      return;
+    }
     void serve(handler, base, req, res, closing.signal);
   });
   server.listen(port, host);
   await once(server, "listening");
   const address = server.address() as AddressInfo;
   const base = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  const hosts = allowedHosts(address.address, address.family, address.port);
 
   let closed: Promise<void> | undefined;
   return {

@@ -63,6 +63,9 @@ describe("modelreins-worker dev", () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stdout).toContain(`MODELREINS_URL=${url} MODELREINS_TOKEN=mr_worker_local`);
     expect(stdout).toContain("MODELREINS_ADMIN_TOKEN=mr_admin_local");
+    // The web console is at the printed address.
+    expect(stdout).toContain(`Console: ${url}/ `);
+    expect(await (await fetch(`${url}/`)).text()).toContain("<title>ModelReins local console</title>");
 
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
     await fetch(`${url}/dispatch`, {
