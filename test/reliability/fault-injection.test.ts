@@ -331,9 +331,7 @@ describe("the coordinator down", () => {
         ended = true;
       });
     // Named once (by the first heartbeat or the first inbox, whichever fails first), and the loop is in the outage.
-    await expect
-      .poll(() => logger.text(), { timeout: 5_000 })
-      .toMatch(/ECONNREFUSED\)\. Nothing is listening there: /);
+    await expect.poll(() => logger.text(), { timeout: 5_000 }).toMatch(/ECONNREFUSED\)\. Nothing is listening there: /);
     await expect.poll(() => outage, { timeout: 5_000 }).toBe(true);
     expect(ended).toBe(false);
     listener = await coordinator.listen({ port });
