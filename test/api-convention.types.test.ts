@@ -4,7 +4,7 @@
  * expected error on its marked line, and the right use beside it compiles.
  */
 import { expect, it } from "vitest";
-import { typeCheck } from "./support/typescript.js";
+import { TYPE_CHECK_TIMEOUT_MS, typeCheck } from "./support/typescript.js";
 
 const header = `import { ModelReins, Worker, type PresenceResponse, type CompletionResponse } from "modelreins-worker";
 declare const worker: Worker;
@@ -47,20 +47,28 @@ const updated: PresenceResponse = await mr.presence.update({ instance: "w", prov
 export const used = [presence, done, updated];
 `;
 
-it("the right use of every changed call compiles", () => {
-  expect(typeCheck({ "convention-right.ts": rightUse })).toEqual([]);
-});
+it(
+  "the right use of every changed call compiles",
+  () => {
+    expect(typeCheck({ "convention-right.ts": rightUse })).toEqual([]);
+  },
+  TYPE_CHECK_TIMEOUT_MS,
+);
 
-it("each misuse fails to compile with its expected error, on its line, and no other", () => {
-  const names = Object.keys(misuses);
-  const sources = Object.fromEntries(
-    names.map((name, i) => [`convention-misuse-${i + 1}.ts`, `${header}${misuses[name]?.[1]}\nexport {};\n`]),
-  );
-  const problems = typeCheck(sources);
-  const line = header.split("\n").length;
-  const seen = names.map((name, i) => {
-    const found = problems.filter((p) => p.file === `convention-misuse-${i + 1}.ts`);
-    return [name, found.map((p) => `TS${p.code} at line ${p.line}`)];
-  });
-  expect(seen).toEqual(names.map((name) => [name, [`TS${misuses[name]?.[0]} at line ${line}`]]));
-});
+it(
+  "each misuse fails to compile with its expected error, on its line, and no other",
+  () => {
+    const names = Object.keys(misuses);
+    const sources = Object.fromEntries(
+      names.map((name, i) => [`convention-misuse-${i + 1}.ts`, `${header}${misuses[name]?.[1]}\nexport {};\n`]),
+    );
+    const problems = typeCheck(sources);
+    const line = header.split("\n").length;
+    const seen = names.map((name, i) => {
+      const found = problems.filter((p) => p.file === `convention-misuse-${i + 1}.ts`);
+      return [name, found.map((p) => `TS${p.code} at line ${p.line}`)];
+    });
+    expect(seen).toEqual(names.map((name) => [name, [`TS${misuses[name]?.[0]} at line ${line}`]]));
+  },
+  TYPE_CHECK_TIMEOUT_MS,
+);

@@ -10,6 +10,12 @@ import ts from "typescript";
 /** The repository's root folder. */
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
+/**
+ * How long a test that type-checks may take: a whole program is built (about
+ * 10 s on a quiet machine, several times that on a loaded CI runner).
+ */
+export const TYPE_CHECK_TIMEOUT_MS = 120_000;
+
 /** One diagnostic of a virtual file: its file name, line (from 1), code and text. */
 export interface Problem {
   file: string;

@@ -125,13 +125,14 @@ try {
   assert.equal(review.status, "pending");
   assert.ok(memory, "the upload measured its memory");
   const mib = (bytes: number) => `${Math.round(bytes / MiB)} MiB`;
-  // Buffered, the process would hold the whole file (and likely a copy); streamed, only chunks in flight.
-  assert.ok(memory.upload < BIG / 4, `memory grew by ${mib(memory.upload)} while uploading a ${mib(BIG)} file`);
+  // Buffered, the process would hold the whole file at least once more (Bun's FormData held it twice);
+  // streamed, only chunks in flight and garbage not yet collected: 20 to 50 MiB seen under load.
+  assert.ok(memory.upload < BIG / 2, `memory grew by ${mib(memory.upload)} while uploading a ${mib(BIG)} file`);
   if (OPEN_AS_BLOB_READS_THE_FILE) {
     // What the README says of Deno: when this fails, Deno's openAsBlob is lazy now and the README should say so.
     assert.ok(memory.open > BIG / 2, `openAsBlob took ${mib(memory.open)} for a ${mib(BIG)} file`);
   } else {
-    assert.ok(memory.open < BIG / 4, `openAsBlob took ${mib(memory.open)} for a ${mib(BIG)} file`);
+    assert.ok(memory.open < BIG / 2, `openAsBlob took ${mib(memory.open)} for a ${mib(BIG)} file`);
   }
   const listed = await admin.jobs.list({ limit: 100 });
   assert.ok(listed.length >= SLEEPERS + 3, "jobs.list sees the jobs");
