@@ -61,15 +61,17 @@ node - "$pack_json" <<'EOF' || failures=$((failures + 1))
 const files = JSON.parse(process.argv[2])[0].files.map((f) => f.path);
 const required = [
   "package.json", "README.md", "LICENSE", "CHANGELOG.md",
-  "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/index.js.map",
+  "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts",
   "dist/testing/index.js", "dist/testing/index.cjs", "dist/testing/index.d.ts", "dist/testing/index.d.cts",
   "dist/testing/msw.js", "dist/testing/msw.cjs", "dist/testing/msw.d.ts", "dist/testing/msw.d.cts",
   "dist/opentelemetry.js", "dist/opentelemetry.cjs", "dist/opentelemetry.d.ts", "dist/opentelemetry.d.cts",
   "dist/cli.js",
 ];
 const allowed = (p) => p.startsWith("dist/") || ["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(p);
+// No source maps (readable, unminified output), and the CLI once: an ES module, run, never imported.
+const unwanted = (p) => p.endsWith(".map") || /^dist\/cli\.(cjs|d\.c?ts)$/.test(p);
 const missing = required.filter((p) => !files.includes(p));
-const extra = files.filter((p) => !allowed(p));
+const extra = files.filter((p) => !allowed(p) || unwanted(p));
 for (const p of missing) console.error(`  FAIL missing from the tarball: ${p}`);
 for (const p of extra) console.error(`  FAIL should not be in the tarball: ${p}`);
 if (missing.length > 0 || extra.length > 0) process.exit(1);

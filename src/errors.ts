@@ -5,6 +5,15 @@
  * each with a static `is()` guard. One function, {@link errorFromResponse},
  * maps a status to its class.
  */
+import {
+  looksLikeMarkup,
+  notACoordinatorHint,
+  oneLineExcerpt,
+  type Provenance,
+  refusedTokenHint,
+  saysWrongTokenKind,
+  wrongTokenKindHint,
+} from "./http/hints.js";
 import type { Job, JobId } from "./types.js";
 
 /** What an error knows about the call that failed. */
@@ -68,28 +77,54 @@ export class WorkerError extends Error {
   }
 
   override name: string;
+  // The call's facts are own properties, but not enumerable: `util.inspect` and Node's report
+  // of an uncaught error then show the message and the stack, not a dump ending in `Headers {}`.
   /** The HTTP status; `undefined` when no answer arrived. */
-  readonly status: number | undefined;
-  readonly method: string;
-  readonly path: string;
+  declare readonly status: number | undefined;
+  declare readonly method: string;
+  declare readonly path: string;
   /** The response body, parsed when JSON, else text (cut to 2,000 characters). */
-  readonly body: unknown;
-  /** Response headers, when the server answered. */
-  readonly headers: Headers | undefined;
+  declare readonly body: unknown;
+  /** Response headers, when the server answered (the token removed, should the server echo it). */
+  declare readonly headers: Headers | undefined;
   /** How many attempts were made before giving up, retries included. */
-  readonly attempts: number;
+  declare readonly attempts: number;
 
   constructor(message: string, init: WorkerErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = new.target.errorName;
     Object.defineProperty(this, BRAND, { value: classChain(new.target) });
-    this.status = init.status;
-    this.method = init.method;
-    this.path = init.path;
-    this.body = init.body;
-    this.headers = init.headers;
-    this.attempts = init.attempts ?? 1;
+    hideFields(this, {
+      status: init.status,
+      method: init.method,
+      path: init.path,
+      body: init.body,
+      headers: init.headers,
+      attempts: init.attempts ?? 1,
+    });
   }
+}
+
+/** Defines read-only, non-enumerable own properties. */
+function hideFields(target: object, fields: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(fields)) {
+    Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });
+  }
+}
+
+/**
+ * Points the stack of an error that ends `run()` at the code that called
+ * `run()`: the frames inside the SDK say nothing its message does not, and
+ * Node's report of an unhandled rejection then quotes the caller's line.
+ */
+export function stackFromCaller<T>(error: T, callee: (...args: never[]) => unknown): T {
+  if (error instanceof WorkerError && typeof Error.captureStackTrace === "function") {
+    Error.captureStackTrace(error, callee);
+    // Left: the runtime's microtask frame and the caller's; only the caller's says something.
+    const lines = String(error.stack).split("\n");
+    error.stack = lines.filter((line, i) => i === 0 || !/\((node|ext):/.test(line)).join("\n");
+  }
+  return error;
 }
 
 /** 400 or 422: the server refused the request's content. Fix the call; retrying will not help. */
@@ -121,10 +156,10 @@ export class ConflictError extends WorkerError {
 export class RateLimitError extends WorkerError {
   static override readonly errorName: string = "RateLimitError";
   /** The server's `Retry-After` in milliseconds, if it sent a usable one. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   constructor(message: string, init: WorkerErrorInit) {
     super(message, init);
-    this.retryAfterMs = parseRetryAfter(init.headers?.get("retry-after") ?? null);
+    hideFields(this, { retryAfterMs: parseRetryAfter(init.headers?.get("retry-after") ?? null) });
   }
 }
 
@@ -219,11 +254,11 @@ function describeLoss(jobId: JobId, seen: JobLoss, reason: string | undefined): 
 export class WaitTimeoutError extends WorkerError {
   static override readonly errorName: string = "WaitTimeoutError";
   /** The job waited for. */
-  readonly jobId: JobId;
+  declare readonly jobId: JobId;
   /** The job as last fetched; `undefined` when no answer arrived in time. */
-  readonly job: Job | undefined;
+  declare readonly job: Job | undefined;
   /** The time waited, in ms. */
-  readonly maxWaitMs: number;
+  declare readonly maxWaitMs: number;
 
   constructor(jobId: JobId, job: Job | undefined, maxWaitMs: number, call: { method: string; path: string }) {
     super(
@@ -231,9 +266,7 @@ export class WaitTimeoutError extends WorkerError {
         (job ? ` (last status: ${String(job.status)})` : " (no answer arrived)"),
       call,
     );
-    this.jobId = jobId;
-    this.job = job;
-    this.maxWaitMs = maxWaitMs;
+    hideFields(this, { jobId, job, maxWaitMs });
   }
 }
 
@@ -253,31 +286,88 @@ export type WorkerErrorClass = new (message: string, init: WorkerErrorInit) => W
 export const BODY_EXCERPT_CHARS = 2_000;
 const MESSAGE_EXCERPT_CHARS = 300;
 
+/** What the core knows about the client that made a call, for the hints an error ends with. */
+export interface ResponseContext extends Provenance {
+  baseUrl: string;
+}
+
 /**
  * Maps a non-2xx answer to its error class; `errorClass`, when given, is used
- * instead (a status that means something specific on one call).
+ * instead (a status that means something specific on one call). A refused
+ * token, or an answer that is not JSON, gets a hint that says what to check.
  */
 export function errorFromResponse(
   init: WorkerErrorInit & { status: number },
+  context: ResponseContext,
   errorClass?: WorkerErrorClass,
 ): WorkerError {
   const { status, method, path } = init;
-  const detail = describeBody(init.body);
-  const message = `${method} ${path} failed with HTTP ${status}${detail ? `: ${detail}` : ""}`;
+  const page = typeof init.body === "string" && init.body.trim() !== "" ? init.body : undefined;
+  const detail = page === undefined ? describeBody(init.body) : oneLineExcerpt(page);
+  const message =
+    page === undefined
+      ? `${method} ${path} failed with HTTP ${status}${detail ? `: ${detail}` : ""}`
+      : notJsonMessage(init);
   if (errorClass) return new errorClass(message, init);
-  if (status === 400 || status === 422) return new BadRequestError(message, init);
-  if (status === 401) {
-    return new AuthenticationError(
-      `${message.replace(/\.$/, "")}. Check the token (MODELREINS_TOKEN for workers, MODELREINS_ADMIN_TOKEN for the admin API).`,
-      init,
-    );
+  if (status === 401) return new AuthenticationError(withHint(message, refusedTokenHint(context.kind)), init);
+  if (status === 403) {
+    if (!saysWrongTokenKind(detail)) return new PermissionDeniedError(message, init);
+    const error = new PermissionDeniedError(withHint(message, wrongTokenKindHint(context.kind)), init);
+    wrongKindOfToken.add(error);
+    return error;
   }
-  if (status === 403) return new PermissionDeniedError(message, init);
-  if (status === 404) return new NotFoundError(message, init);
-  if (status === 409) return new ConflictError(message, init);
+  // Retried, and routine from a proxy while the coordinator restarts: no hint, even for a page.
   if (status === 429) return new RateLimitError(message, init);
   if (status >= 500) return new InternalServerError(message, init);
+  // A web page, or a "not found" that is not JSON: a web server or a proxy answered, not a coordinator.
+  if (page !== undefined && (looksLikeMarkup(page) || status === 404)) {
+    return new InvalidResponseError(withHint(message, notACoordinatorHint(context, context.baseUrl)), init);
+  }
+  if (status === 400 || status === 422) return new BadRequestError(message, init);
+  if (status === 404) return new NotFoundError(message, init);
+  if (status === 409) return new ConflictError(message, init);
   return new WorkerError(message, init);
+}
+
+/** 403s that said the token is of the wrong kind (see {@link isTokenRefused}). */
+const wrongKindOfToken = new WeakSet<Error>();
+
+/**
+ * Whether the coordinator refused the token itself, for good: a 401, or a 403
+ * that says the token is of the wrong kind (an admin token on a worker call).
+ * Retrying with the same token can never succeed, so `Worker.run()` ends on
+ * either. Any other 403 (a paused worker) may pass, and is retried.
+ */
+export function isTokenRefused(error: unknown): boolean {
+  return error instanceof AuthenticationError || (error instanceof Error && wrongKindOfToken.has(error));
+}
+
+/** A 2xx answer whose body is not JSON: most likely a web page, not a coordinator. */
+export function notJsonAnswerError(
+  init: WorkerErrorInit & { status: number; body: string },
+  context: ResponseContext,
+): InvalidResponseError {
+  return new InvalidResponseError(withHint(notJsonMessage(init), notACoordinatorHint(context, context.baseUrl)), init);
+}
+
+/** `GET /x answered HTTP 404 with text/html that is not JSON: "File not found"`: markup stripped, one line. */
+function notJsonMessage(init: WorkerErrorInit & { status: number }): string {
+  const type = init.headers?.get("content-type")?.split(";")[0]?.trim() || "no content type";
+  const excerpt = oneLineExcerpt(String(init.body ?? ""));
+  return `${init.method} ${init.path} answered HTTP ${init.status} with ${type} that is not JSON${excerpt ? `: "${excerpt}"` : ""}`;
+}
+
+/**
+ * A message followed by a clause about what happens next (`; retrying in 500 ms`),
+ * without the `.;` of a message that ends with a full stop.
+ */
+export function followedBy(message: string, clause: string): string {
+  return `${message.replace(/[\s.;:,]+$/, "")}; ${clause}`;
+}
+
+/** A message, ended with one full stop whatever the server's text ended with, then a hint. */
+function withHint(message: string, hint: string): string {
+  return `${message.replace(/[\s.;:,]+$/, "")}. ${hint}`;
 }
 
 /** A short, single-line account of a response body for an error message. */

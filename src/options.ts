@@ -5,6 +5,7 @@
 import { hostname } from "node:os";
 import { describeValue } from "./check-options.js";
 import { HttpCore, type HttpCoreConfig } from "./http/core.js";
+import { type ClientKind, missingTokenMessage, TOKEN_ENV } from "./http/hints.js";
 import { createConsoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.js";
 import { type RouteName, resolveRoutes } from "./routes.js";
 
@@ -64,7 +65,7 @@ export const CONNECTION_OPTIONS = {
 /** Reads options, environment and defaults into the HTTP core's settings; `onCall` observes every call (metrics). */
 export function createHttpCore(
   options: ConnectionOptions,
-  tokenEnv: readonly string[],
+  kind: ClientKind,
   env: NodeJS.ProcessEnv = process.env,
   onCall?: HttpCoreConfig["onCall"],
 ): HttpCore {
@@ -78,8 +79,9 @@ export function createHttpCore(
           : "info",
     );
   // An empty MODELREINS_URL counts as unset, as an empty MODELREINS_TOKEN does.
+  const urlFrom = options.url !== undefined ? "option" : env.MODELREINS_URL ? "env" : "default";
   const baseUrl = resolveBaseUrl(options.url ?? (env.MODELREINS_URL || undefined) ?? DEFAULT_URL, logger);
-  const token = resolveToken(options.token, tokenEnv, env);
+  const token = resolveToken(options.token, kind, env);
   const fetchFn = options.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== "function") {
     throw new TypeError("The fetch option must be a function like the global fetch (Node 20+ has one built in).");
@@ -92,17 +94,18 @@ export function createHttpCore(
     fetch: fetchFn,
     routes: resolveRoutes(options.routes),
     logger,
+    kind,
+    urlFrom,
     onCall,
   });
 }
 
-function resolveToken(given: string | undefined, tokenEnv: readonly string[], env: NodeJS.ProcessEnv): string {
+function resolveToken(given: string | undefined, kind: ClientKind, env: NodeJS.ProcessEnv): string {
+  const tokenEnv = TOKEN_ENV[kind];
   const fromEnv = tokenEnv.map((name) => env[name]).find((value) => value !== undefined && value !== "");
   const token = given ?? fromEnv;
   const names = tokenEnv.join(" or ");
-  if (token === undefined || token === "") {
-    throw new TypeError(`No ModelReins token: pass the token option or set ${names}.`);
-  }
+  if (token === undefined || token === "") throw new TypeError(missingTokenMessage(kind));
   // Printable ASCII only: anything else would be refused by fetch in a message that quotes the header.
   if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
     // The token's value stays out of the message, even when it is wrong.

@@ -53,4 +53,10 @@ export interface WorkerStatus {
   lastAnswerAt: number | undefined;
   /** Calls of the loop that failed in a row (0 while the coordinator answers). */
   consecutiveFailures: number;
+  /**
+   * What is failing, as the log named it: the message of the latest failed call while failures go
+   * on (the cause and what to do: a URL where nothing listens, a page that is not a coordinator's),
+   * or of the refused token that ended `run()`; `undefined` while the coordinator answers.
+   */
+  lastFailure: string | undefined;
 }

@@ -8,6 +8,7 @@ import { checkId, checkString, definedFields } from "./args.js";
 import { type ArtifactData, type ArtifactParams, buildArtifactForm } from "./artifact.js";
 import { checkOptions, describeValue, describeValueHidingStrings, optionKeys } from "./check-options.js";
 import { TypedEmitter } from "./emitter.js";
+import { stackFromCaller } from "./errors.js";
 import type { CallObservation, HttpCore, RequestOptions } from "./http/core.js";
 import { checkParams, isAbortSignal, requestOptions } from "./http/request-options.js";
 import type { Logger } from "./logger.js";
@@ -121,7 +122,12 @@ const WORKER_OPTION_KEYS = optionKeys<WorkerOptions>({
 });
 
 /** The keys of {@link RunOptions}. */
-const RUN_OPTION_KEYS = optionKeys<RunOptions>({ onError: true, signal: true, handleSignals: true });
+const RUN_OPTION_KEYS = optionKeys<RunOptions>({
+  onError: true,
+  signal: true,
+  handleSignals: true,
+  formatFailure: true,
+});
 
 /** The optional fields of {@link Worker.heartbeat} (Python's keyword arguments). */
 export interface HeartbeatParams {
@@ -181,7 +187,7 @@ export class Worker implements AsyncDisposable {
       options.probes === undefined || options.probes === false ? undefined : resolveProbeOptions(options.probes);
     // Without probes the HTTP core gets no observer, and its calls pay nothing for metrics.
     const onCall = probes && ((call: CallObservation) => this.#ops?.observeCall(call));
-    this.#http = createHttpCore(options, ["MODELREINS_TOKEN"], process.env, onCall);
+    this.#http = createHttpCore(options, "worker", process.env, onCall);
     this.url = this.#http.baseUrl;
     const name = options.name ?? defaultWorkerName();
     if (typeof name !== "string" || name.trim() === "") {
@@ -335,17 +341,19 @@ export class Worker implements AsyncDisposable {
    * Runs the worker until {@link Worker.stop}, `options.signal`, SIGINT or
    * SIGTERM: heartbeats on their own timer, claims up to `concurrency` jobs
    * at once, runs `handler` on each and reports the result. A thrown error
-   * fails the job with its stack trace, then calls `onError`.
+   * fails the job with its stack trace (or what `options.formatFailure`
+   * returns), then calls `onError`.
    *
    * @returns once the worker has stopped and reported its in-flight jobs.
    * @throws AuthenticationError when the coordinator refuses the token (401).
+   * @throws PermissionDeniedError when a 403 says the token is of the wrong kind (an admin token).
    * @throws ConnectionError when the runtime refuses the network for good (Deno without `--allow-net`).
    */
   async run(handler: JobHandler, options?: RunOptions): Promise<void> {
     if (typeof handler !== "function") {
       throw new TypeError(`run() needs a handler function: (job, ctx) => result; got ${describeValue(handler)}.`);
     }
-    const { onError, signal, handleSignals } = checkOptions(options, RUN_OPTION_KEYS, "run() options");
+    const { onError, signal, handleSignals, formatFailure } = checkOptions(options, RUN_OPTION_KEYS, "run() options");
     if (onError !== undefined && typeof onError !== "function") {
       throw new TypeError(`run(): onError must be a function (job, error) => void; got ${describeValue(onError)}.`);
     }
@@ -354,6 +362,11 @@ export class Worker implements AsyncDisposable {
     }
     if (handleSignals !== undefined && typeof handleSignals !== "boolean") {
       throw new TypeError(`run(): handleSignals must be true or false; got ${describeValue(handleSignals)}.`);
+    }
+    if (formatFailure !== undefined && typeof formatFailure !== "function") {
+      throw new TypeError(
+        `run(): formatFailure must be a function (error, job) => string; got ${describeValue(formatFailure)}.`,
+      );
     }
     if (this.#loop) throw new Error(`Worker "${this.name}" is running already; call stop() before run() again.`);
     const emit = (event: WorkerEventName, payload: WorkerEvents[WorkerEventName]) => this.#events.emit(event, payload);
@@ -374,7 +387,7 @@ export class Worker implements AsyncDisposable {
       await loop.run();
     } catch (error) {
       fatal = error;
-      throw error;
+      throw stackFromCaller(error, Worker.prototype.run);
     } finally {
       this.#loop = undefined;
       await this.#ops?.ended(fatal);
@@ -482,5 +495,6 @@ function idleStatus(): WorkerStatus {
     lastHeartbeatAt: undefined,
     lastAnswerAt: undefined,
     consecutiveFailures: 0,
+    lastFailure: undefined,
   };
 }

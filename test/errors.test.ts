@@ -179,7 +179,8 @@ describe("answers the SDK cannot use", () => {
     expect(error.message).toContain("GET /my-jobs");
     expect(error.message).toContain("text/html");
     expect(error.message).toContain("not JSON");
-    expect(error.message).toContain("MODELREINS_URL");
+    // The URL came from the url option here: the message names it, not MODELREINS_URL.
+    expect(error.message).toContain("is the URL passed in (https://coordinator.test) the coordinator");
     expect(error.message).toContain("Sign in");
   });
 
@@ -242,6 +243,21 @@ describe("the token never leaks", () => {
     expect(error).toBeInstanceOf(InvalidResponseError);
     expectNoToken(error);
     expect(String(error.body)).not.toContain(TOKEN);
+  });
+
+  it("not when the server echoes it in a response header, of an error or an unusable 2xx", async () => {
+    const echo = (request: Request, status: number) =>
+      new HttpResponse("<p>nope</p>", {
+        status,
+        headers: { "content-type": "text/html", "x-echo": `seen ${request.headers.get("authorization")}` },
+      });
+    mock.on("GET /my-jobs", ({ request }) => echo(request, 403));
+    mock.on("PUT /presence", ({ request }) => echo(request, 200));
+    for (const error of [await failure(makeWorker().inbox()), await failure(makeWorker().heartbeat())]) {
+      expect(error.headers?.get("x-echo")).toBe("seen Bearer [redacted]");
+      expect(error.headers?.get("content-type")).toBe("text/html");
+      expectNoToken(error);
+    }
   });
 
   it("not in a network failure", async () => {

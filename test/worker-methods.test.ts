@@ -156,7 +156,7 @@ describe("inbox()", () => {
       .catch((e: unknown) => e)) as InvalidResponseError;
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toMatch(/GET \/my-jobs answered HTTP 200 with text\/html.*that is not JSON/);
-    expect(error.message).toContain("is MODELREINS_URL the coordinator");
+    expect(error.message).toMatch(/is the URL passed in \(\S+\) the coordinator, not a web page or a proxy\?/);
     expect(error.body).toContain("<title>Login</title>");
   });
 });

@@ -4,7 +4,8 @@
  * and one mapping of errors to exit codes and one-line messages.
  */
 import { ADMIN_TOKEN_ENV, ModelReins } from "../client/model-reins.js";
-import { NoEligibleWorkerError, WaitTimeoutError, WorkerError } from "../errors.js";
+import { InvalidResponseError, NoEligibleWorkerError, WaitTimeoutError, WorkerError } from "../errors.js";
+import { whereTokensComeFrom } from "../http/hints.js";
 import { UsageError } from "./args.js";
 import {
   type Command,
@@ -73,7 +74,7 @@ export function connect(values: ConnectionValues, env: NodeJS.ProcessEnv = proce
       ? " (MODELREINS_TOKEN is set, but it is a worker token: admin commands need a user API key)"
       : "";
     throw new MissingTokenError(
-      `no admin token: set MODELREINS_ADMIN_TOKEN or MODELREINS_API_KEY, or pass --token${hint}.`,
+      `no admin token: set MODELREINS_ADMIN_TOKEN or MODELREINS_API_KEY, or pass --token${hint}. ${whereTokensComeFrom("admin")}`,
     );
   }
 
@@ -127,6 +128,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof MissingTokenError) return EXIT_AUTH;
   if (error instanceof NoEligibleWorkerError) return EXIT_NO_WORKER;
   if (error instanceof WaitTimeoutError) return EXIT_TIMEOUT;
+  // A web page's 404 is no coordinator's "no such job": the URL is wrong, not the id.
+  if (error instanceof InvalidResponseError) return EXIT_FAILED;
   if (error instanceof WorkerError) {
     if (error.status === 401 || error.status === 403) return EXIT_AUTH;
     if (error.status === 404) return EXIT_NOT_FOUND;

@@ -1,21 +1,75 @@
 /**
- * Checks of command-line values shared by the commands. Each failure is a
- * {@link UsageError}: the command exits 2 with its message and a pointer to
- * `--help`.
+ * The parsing of command lines shared by the commands: flags, `--help`, and
+ * checks of values. Each failure is a {@link UsageError}: the command exits 2
+ * with its message and a pointer to `--help`.
  */
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { didYouMean } from "../suggest.js";
+import type { CommandIO } from "./command.js";
 
 /** Bad flags or arguments: exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** Runs `parseArgs` (or any parse), turning its errors into {@link UsageError}. */
-export function parseFlags<T>(parse: () => T): T {
+type FlagConfig = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parses a command's arguments against its flags. Prints `help` and returns
+ * `undefined` for `--help`/`-h`. An unknown flag, a flag without its value or
+ * a value given to a switch is a {@link UsageError} in our words, with the
+ * closest flag when one is close, rather than Node's parser text.
+ */
+export function parseCommandLine<const T extends FlagConfig>(
+  args: string[],
+  flags: T,
+  help: string,
+  io: CommandIO,
+  { positionals = true }: { positionals?: boolean } = {},
+) {
+  checkFlags(args, flags, positionals);
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>>;
   try {
-    return parse();
+    parsed = parseArgs({ args, options: flags, allowPositionals: positionals, strict: true });
   } catch (error) {
+    // checkFlags found what the parser refuses; this is a safety net for what it did not foresee.
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  if ((parsed.values as { help?: unknown }).help === true) {
+    io.out(help);
+    return undefined;
+  }
+  return parsed;
+}
+
+/** Walks the arguments as the parser will, and refuses what it would refuse, in words of our own. */
+function checkFlags(args: string[], flags: FlagConfig, positionals: boolean): void {
+  const { tokens } = parseArgs({ args, options: flags, allowPositionals: true, strict: false, tokens: true });
+  const known = Object.keys(flags).map((name) => `--${name}`);
+  for (const token of tokens) {
+    if (token.kind === "positional" && !positionals) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(token.value)}: this command takes options only.`);
+    }
+    if (token.kind !== "option") continue;
+    // The parser names a known short flag (-h) by its long name, an unknown one by its letter.
+    const flag = Object.hasOwn(flags, token.name) ? flags[token.name] : undefined;
+    if (flag === undefined) {
+      throw new UsageError(`unknown option ${token.rawName}${didYouMean(token.rawName, known) || "."}`);
+    }
+    if (flag.type === "string" && token.value === undefined) {
+      throw new UsageError(`${token.rawName} needs a value after it.`);
+    }
+    if (flag.type === "boolean" && token.inlineValue) {
+      throw new UsageError(`${token.rawName} is a switch and takes no value; write ${token.rawName} alone.`);
+    }
+  }
+}
+
+/** A word that is not one of `known` (a command or a subcommand): the closest, and the list. */
+export function unknownWord(what: string, word: string, known: readonly string[]): UsageError {
+  const suggestion = didYouMean(word, known);
+  const list = `${known.slice(0, -1).join(", ")} or ${known.at(-1)}`;
+  return new UsageError(`unknown ${what} ${JSON.stringify(word)}${suggestion || "."} Use ${list}.`);
 }
 
 /** `500ms`, `30s`, `2m`, `1h`; a bare number is seconds. In ms. */

@@ -36,9 +36,9 @@ export const EXIT_TIMEOUT = 6;
 /** The exit codes, for the top-level help. */
 export const EXIT_CODES_HELP = `Exit codes:
   0  ok
-  1  the operation failed: a server or connection error, a refused change
-     (e.g. cancelling a finished job), or with --wait a job that ended
-     failed or cancelled
+  1  the operation failed: a server or connection error, an answer that is
+     not a coordinator's (a web page), a refused change (e.g. cancelling a
+     finished job), or with --wait a job that ended failed or cancelled
   2  usage error: unknown command or option, bad or missing argument
   3  authentication: no admin token, or the coordinator refused it (401/403)
   4  not found: no such job or worker (404)

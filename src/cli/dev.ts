@@ -3,9 +3,8 @@
  * prints the environment variables to use, logs what happens, and stops
  * cleanly on Ctrl+C (SIGINT) or SIGTERM.
  */
-import { parseArgs } from "node:util";
 import { createCoordinator, type Listener } from "../testing/index.js";
-import { parseDuration } from "./args.js";
+import { parseCommandLine, parseDuration } from "./args.js";
 import { type Command, type CommandIO, EXIT_USAGE } from "./command.js";
 import { createEventFormatter } from "./dev-log.js";
 
@@ -54,9 +53,9 @@ export const devCommand: Command = {
 async function runDev(args: string[], io: CommandIO): Promise<number> {
   let values: DevValues;
   try {
-    ({ values } = parseArgs({
+    const parsed = parseCommandLine(
       args,
-      options: {
+      {
         port: { type: "string" },
         host: { type: "string" },
         "admin-token": { type: "string" },
@@ -65,17 +64,16 @@ async function runDev(args: string[], io: CommandIO): Promise<number> {
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
-      strict: true,
-      allowPositionals: false,
-    }));
+      HELP,
+      io,
+      { positionals: false },
+    );
+    if (parsed === undefined) return 0;
+    values = parsed.values;
   } catch (error) {
     io.err(`modelreins-worker dev: ${(error as Error).message}`);
     io.err("Run `modelreins-worker dev --help` for the options.");
     return EXIT_USAGE;
-  }
-  if (values.help) {
-    io.out(HELP);
-    return 0;
   }
 
   let port: number;
@@ -122,7 +120,7 @@ async function runDev(args: string[], io: CommandIO): Promise<number> {
       "",
       `  Console: ${listener.url}/   (jobs, workers, review queue, killswitch)`,
       `  Workers: MODELREINS_URL=${listener.url} MODELREINS_TOKEN=${coordinator.workerToken}`,
-      `  Admin:   MODELREINS_ADMIN_TOKEN=${coordinator.adminToken}`,
+      `  Admin:   MODELREINS_URL=${listener.url} MODELREINS_ADMIN_TOKEN=${coordinator.adminToken}`,
       "",
       `In memory only; a job requeues after ${requeueAfterMs} ms without a heartbeat. Ctrl+C to stop.`,
     ].join("\n"),

@@ -3,12 +3,11 @@
  * assigns to an eligible worker; with `--wait`, follows it to its end.
  */
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import type { JobInput } from "../client/types.js";
 import type { Job } from "../types.js";
 import { JOB_PRIORITIES as PRIORITIES } from "../types.js";
 import { adminCommand, CONNECTION_HELP, CONNECTION_OPTIONS, connect, printAnswer, reportError } from "./admin.js";
-import { expectPositionals, parseChoice, parseDuration, parseFlags, UsageError } from "./args.js";
+import { expectPositionals, parseChoice, parseCommandLine, parseDuration, UsageError } from "./args.js";
 import { type CommandIO, EXIT_FAILED } from "./command.js";
 import { fullText, jobSummary, printJson } from "./output.js";
 
@@ -57,31 +56,27 @@ Examples:
 export const dispatchCommand = adminCommand("dispatch", "Dispatch a job to a worker; --wait for its result", run);
 
 async function run(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseFlags(() =>
-    parseArgs({
-      args,
-      options: {
-        ...CONNECTION_OPTIONS,
-        input: { type: "string" },
-        "input-file": { type: "string" },
-        provider: { type: "string" },
-        model: { type: "string" },
-        priority: { type: "string" },
-        tier: { type: "string" },
-        tag: { type: "string", multiple: true },
-        assign: { type: "string" },
-        wait: { type: "boolean" },
-        timeout: { type: "string" },
-        interval: { type: "string" },
-      },
-      allowPositionals: true,
-      strict: true,
-    }),
+  const parsed = parseCommandLine(
+    args,
+    {
+      ...CONNECTION_OPTIONS,
+      input: { type: "string" },
+      "input-file": { type: "string" },
+      provider: { type: "string" },
+      model: { type: "string" },
+      priority: { type: "string" },
+      tier: { type: "string" },
+      tag: { type: "string", multiple: true },
+      assign: { type: "string" },
+      wait: { type: "boolean" },
+      timeout: { type: "string" },
+      interval: { type: "string" },
+    },
+    HELP,
+    io,
   );
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const [prompt = ""] = expectPositionals(positionals, ["<prompt>"], "modelreins-worker dispatch <prompt> [options]");
   if (prompt.trim() === "") throw new UsageError("<prompt> must not be empty.");
   if (values.input !== undefined && values["input-file"] !== undefined) {

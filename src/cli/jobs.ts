@@ -1,10 +1,9 @@
 /**
  * `modelreins-worker jobs [list|show|cancel|retry]`: the tenant's jobs.
  */
-import { parseArgs } from "node:util";
 import { isObject } from "../validate.js";
 import { adminCommand, CONNECTION_HELP, CONNECTION_OPTIONS, connect, printAnswer } from "./admin.js";
-import { expectPositionals, parseFlags, parseInteger, refuseOptions, UsageError } from "./args.js";
+import { expectPositionals, parseCommandLine, parseInteger, refuseOptions, UsageError, unknownWord } from "./args.js";
 import type { CommandIO } from "./command.js";
 import { cell, jobDetails, jobsTable, plural } from "./output.js";
 
@@ -47,25 +46,21 @@ type Subcommand = keyof typeof SUBCOMMAND_OPTIONS;
 export const jobsCommand = adminCommand("jobs", "List jobs; show, cancel or retry one", run);
 
 async function run(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseFlags(() =>
-    parseArgs({
-      args,
-      options: {
-        ...CONNECTION_OPTIONS,
-        status: { type: "string" },
-        provider: { type: "string" },
-        limit: { type: "string" },
-        offset: { type: "string" },
-        reason: { type: "string" },
-      },
-      allowPositionals: true,
-      strict: true,
-    }),
+  const parsed = parseCommandLine(
+    args,
+    {
+      ...CONNECTION_OPTIONS,
+      status: { type: "string" },
+      provider: { type: "string" },
+      limit: { type: "string" },
+      offset: { type: "string" },
+      reason: { type: "string" },
+    },
+    HELP,
+    io,
   );
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
   const sub = subcommand(first);
   refuseOptions(values, [...Object.keys(CONNECTION_OPTIONS), ...SUBCOMMAND_OPTIONS[sub]], `jobs ${sub}`);
@@ -131,6 +126,7 @@ function assignedTo(worker: unknown): string {
 function subcommand(word: string | undefined): Subcommand {
   if (word === undefined) return "list";
   if (Object.hasOwn(SUBCOMMAND_OPTIONS, word)) return word as Subcommand;
-  const hint = /^[0-9]+$/.test(word) ? ` To see job ${word}: modelreins-worker jobs show ${word}` : "";
-  throw new UsageError(`unknown subcommand ${JSON.stringify(word)}: use list, show, cancel or retry.${hint}`);
+  const error = unknownWord("subcommand", word, Object.keys(SUBCOMMAND_OPTIONS));
+  if (/^[0-9]+$/.test(word)) error.message += ` To see job ${word}: modelreins-worker jobs show ${word}`;
+  throw error;
 }

@@ -2,11 +2,10 @@
  * `modelreins-worker killswitch activate|clear`: stop everything in the
  * tenant at once, and lift it.
  */
-import { parseArgs } from "node:util";
 import type { ModelReins } from "../client/model-reins.js";
 import type { KillswitchLevel, WorkerInfo } from "../client/types.js";
 import { adminCommand, CONNECTION_HELP, CONNECTION_OPTIONS, connect, printAnswer } from "./admin.js";
-import { expectPositionals, parseFlags, parseInteger, refuseOptions, UsageError } from "./args.js";
+import { expectPositionals, parseCommandLine, parseInteger, refuseOptions, UsageError, unknownWord } from "./args.js";
 import type { CommandIO } from "./command.js";
 import { cell, plural } from "./output.js";
 
@@ -38,27 +37,23 @@ type Subcommand = keyof typeof SUBCOMMAND_OPTIONS;
 export const killswitchCommand = adminCommand("killswitch", "Stop every job and worker at once, or clear it", run);
 
 async function run(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseFlags(() =>
-    parseArgs({
-      args,
-      options: {
-        ...CONNECTION_OPTIONS,
-        level: { type: "string" },
-        reason: { type: "string" },
-        "resume-all": { type: "boolean" },
-      },
-      allowPositionals: true,
-      strict: true,
-    }),
+  const parsed = parseCommandLine(
+    args,
+    {
+      ...CONNECTION_OPTIONS,
+      level: { type: "string" },
+      reason: { type: "string" },
+      "resume-all": { type: "boolean" },
+    },
+    HELP,
+    io,
   );
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const [first, ...operands] = positionals;
   if (first === undefined) throw new UsageError("missing subcommand: activate or clear.");
   if (!Object.hasOwn(SUBCOMMAND_OPTIONS, first)) {
-    throw new UsageError(`unknown subcommand ${JSON.stringify(first)}: use activate or clear.`);
+    throw unknownWord("subcommand", first, Object.keys(SUBCOMMAND_OPTIONS));
   }
   const sub = first as Subcommand;
   refuseOptions(values, [...Object.keys(CONNECTION_OPTIONS), ...SUBCOMMAND_OPTIONS[sub]], `killswitch ${sub}`);

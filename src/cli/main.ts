@@ -4,6 +4,7 @@
  * command, write it in its own file (see `command.ts`) and list it below.
  */
 import { parseArgs } from "node:util";
+import { didYouMean } from "../suggest.js";
 import { type Command, type CommandIO, EXIT_CODES_HELP, EXIT_USAGE } from "./command.js";
 import { devCommand } from "./dev.js";
 import { dispatchCommand } from "./dispatch.js";
@@ -68,7 +69,11 @@ async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === first.value);
   if (command === undefined) {
-    io.err(`Unknown command: ${first.value}\n`);
+    const suggestion = didYouMean(
+      first.value,
+      COMMANDS.map((c) => c.name),
+    );
+    io.err(`Unknown command: ${first.value}${suggestion || "."}\n`);
     io.err(usage());
     return EXIT_USAGE;
   }

@@ -2,11 +2,10 @@
  * `modelreins-worker register <name>`: registers a worker with its
  * capabilities and prints the one-time URL that reveals its token.
  */
-import { parseArgs } from "node:util";
 import type { Capability } from "../client/types.js";
 import { RISK_TIERS } from "../types.js";
 import { adminCommand, CONNECTION_HELP, CONNECTION_OPTIONS, connect, printAnswer } from "./admin.js";
-import { expectPositionals, parseChoice, parseFlags, UsageError } from "./args.js";
+import { expectPositionals, parseChoice, parseCommandLine, UsageError } from "./args.js";
 import type { CommandIO } from "./command.js";
 import { cell } from "./output.js";
 
@@ -42,22 +41,18 @@ Example:
 export const registerCommand = adminCommand("register", "Register a worker; prints its one-time token URL", run);
 
 async function run(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseFlags(() =>
-    parseArgs({
-      args,
-      options: {
-        ...CONNECTION_OPTIONS,
-        description: { type: "string" },
-        capability: { type: "string", multiple: true },
-      },
-      allowPositionals: true,
-      strict: true,
-    }),
+  const parsed = parseCommandLine(
+    args,
+    {
+      ...CONNECTION_OPTIONS,
+      description: { type: "string" },
+      capability: { type: "string", multiple: true },
+    },
+    HELP,
+    io,
   );
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const [name = ""] = expectPositionals(positionals, ["<name>"], "modelreins-worker register <name> [options]");
   if (name.trim() === "") throw new UsageError("<name> must not be empty.");
   const capabilities = (values.capability ?? []).map(parseCapability);

@@ -1,9 +1,8 @@
 /**
  * `modelreins-worker workers [list|show|pause|resume]`: the tenant's workers.
  */
-import { parseArgs } from "node:util";
 import { adminCommand, CONNECTION_HELP, CONNECTION_OPTIONS, connect, printAnswer } from "./admin.js";
-import { expectPositionals, parseFlags, UsageError } from "./args.js";
+import { expectPositionals, parseCommandLine, UsageError, unknownWord } from "./args.js";
 import type { CommandIO } from "./command.js";
 import { cell, workerDetails, workersTable } from "./output.js";
 
@@ -34,13 +33,9 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 export const workersCommand = adminCommand("workers", "List workers; show, pause or resume one", run);
 
 async function run(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseFlags(() =>
-    parseArgs({ args, options: CONNECTION_OPTIONS, allowPositionals: true, strict: true }),
-  );
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommandLine(args, CONNECTION_OPTIONS, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const [first, ...operands] = positionals;
   const sub = subcommand(first);
 
@@ -80,5 +75,5 @@ async function run(args: string[], io: CommandIO): Promise<number> {
 function subcommand(word: string | undefined): Subcommand {
   if (word === undefined) return "list";
   if ((SUBCOMMANDS as readonly string[]).includes(word)) return word as Subcommand;
-  throw new UsageError(`unknown subcommand ${JSON.stringify(word)}: use list, show, pause or resume.`);
+  throw unknownWord("subcommand", word, SUBCOMMANDS);
 }

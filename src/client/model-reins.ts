@@ -78,7 +78,7 @@ export class ModelReins {
    */
   constructor(options?: ModelReinsOptions) {
     checkOptions(options, OPTION_KEYS, "ModelReins options", describeValueHidingStrings);
-    this.#http = createHttpCore(options ?? {}, ADMIN_TOKEN_ENV);
+    this.#http = createHttpCore(options ?? {}, "admin");
     this.url = this.#http.baseUrl;
     this.jobs = new JobsApi(this.#http);
     this.workers = new WorkersApi(this.#http);

@@ -7,8 +7,11 @@ import {
   BODY_EXCERPT_CHARS,
   ConnectionError,
   errorFromResponse,
+  followedBy,
   InvalidResponseError,
+  notJsonAnswerError,
   parseRetryAfter,
+  type ResponseContext,
   TimeoutError,
   WorkerError,
   type WorkerErrorClass,
@@ -19,6 +22,7 @@ import { isPermissionRefusal, runtimeProduct } from "../runtime.js";
 import { VERSION } from "../version.js";
 import { backoffDelay, RETRY_BACKOFF, sleep } from "./backoff.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, parseMaybeJson, readBodyText } from "./body.js";
+import { type ClientKind, type Provenance, unreachableHint } from "./hints.js";
 import { type RequestWithHeaders, streamForm } from "./multipart.js";
 
 /**
@@ -60,6 +64,10 @@ export interface HttpCoreConfig {
   fetch: typeof globalThis.fetch;
   routes: Routes;
   logger: Logger;
+  /** Which API the client speaks, for the hints of its errors. @default "worker" */
+  kind?: ClientKind | undefined;
+  /** Where `baseUrl` came from, for the hints of its errors. @default "option" */
+  urlFrom?: Provenance["urlFrom"] | undefined;
   /** For tests: the jitter source. */
   random?: () => number;
   /** Told of every call as it ends, retries included (metrics); when unset, calls pay nothing for it. */
@@ -154,6 +162,7 @@ export class HttpCore {
   readonly #origin: string;
   /** Routes the coordinator has redirected: sent in "manual" mode from then on (see #send). */
   readonly #redirected = new Set<RouteName>();
+  readonly #context: ResponseContext;
 
   constructor(config: HttpCoreConfig) {
     this.baseUrl = config.baseUrl;
@@ -163,6 +172,7 @@ export class HttpCore {
     this.#token = config.token;
     this.#config = config;
     this.#origin = new URL(config.baseUrl).origin;
+    this.#context = { kind: config.kind ?? "worker", urlFrom: config.urlFrom ?? "option", baseUrl: config.baseUrl };
   }
 
   /** The method and path a call to `route` goes to: what answer checks name in their messages. */
@@ -204,7 +214,7 @@ export class HttpCore {
         const retryAfter = (error as WorkerError).headers?.get("retry-after") ?? null;
         const delay = parseRetryAfter(retryAfter) ?? backoffDelay(attempt, RETRY_BACKOFF, this.#config.random);
         this.logger.debug(
-          `${(error as Error).message}; retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`,
+          followedBy((error as Error).message, `retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`),
         );
         await sleep(delay, spec.signal);
       }
@@ -250,9 +260,10 @@ export class HttpCore {
         {
           ...info,
           status: response.status,
-          headers: response.headers,
+          headers: this.#redactHeaders(response.headers),
           body: typeof parsed === "string" ? parsed.slice(0, BODY_EXCERPT_CHARS) : parsed,
         },
+        this.#context,
         spec.errorMap?.[response.status],
       );
     } catch (error) {
@@ -263,10 +274,10 @@ export class HttpCore {
       }
       const reason = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
       const detail = reason?.code ?? reason?.message ?? (error as Error | undefined)?.message ?? String(error);
-      throw new ConnectionError(`${method} ${path} could not reach the coordinator at ${this.baseUrl} (${detail})`, {
-        ...info,
-        cause: error,
-      });
+      throw new ConnectionError(
+        `${method} ${path} could not reach the coordinator at ${this.baseUrl} (${detail}). ${unreachableHint(this.#context, this.baseUrl, reason?.code)}`,
+        { ...info, cause: error },
+      );
     } finally {
       clearTimeout(timer);
       if (onCallerAbort) caller.removeEventListener("abort", onCallerAbort);
@@ -349,7 +360,7 @@ export class HttpCore {
       throw new InvalidResponseError(`${info.method} ${info.path} answered with a body over ${error.limit} bytes`, {
         ...info,
         status: response.status,
-        headers: response.headers,
+        headers: this.#redactHeaders(response.headers),
       });
     }
   }
@@ -361,22 +372,22 @@ export class HttpCore {
     try {
       return JSON.parse(redacted);
     } catch {
-      const type = response.headers.get("content-type") ?? "no content type";
-      const excerpt = redacted.replace(/\s+/g, " ").slice(0, 200);
-      throw new InvalidResponseError(
-        `${info.method} ${info.path} answered HTTP ${response.status} with ${type} that is not JSON (is MODELREINS_URL the coordinator, not a proxy or a web page?): ${excerpt}`,
-        {
-          ...info,
-          status: response.status,
-          headers: response.headers,
-          body: redacted.slice(0, BODY_EXCERPT_CHARS),
-        },
-      );
+      const init = { ...info, status: response.status, headers: this.#redactHeaders(response.headers) };
+      throw notJsonAnswerError({ ...init, body: redacted.slice(0, BODY_EXCERPT_CHARS) }, this.#context);
     }
   }
 
   /** Removes the token from text the server sent back, in case it echoes it. */
   #redact(text: string): string {
     return this.#token.length >= 4 && text.includes(this.#token) ? text.split(this.#token).join("[redacted]") : text;
+  }
+
+  /** A copy of response headers for an error, without the token should the server echo it in one. */
+  #redactHeaders(headers: Headers): Headers {
+    const copy = new Headers();
+    headers.forEach((value, name) => {
+      copy.append(name, this.#redact(value));
+    });
+    return copy;
   }
 }

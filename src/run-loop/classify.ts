@@ -2,7 +2,7 @@
  * What a failed call of the loop means, decided in one place each and free
  * of side effects: the parts act on the verdict (log, skip, keep, back off).
  */
-import { AuthenticationError, ConflictError, InvalidResponseError, WorkerError } from "../errors.js";
+import { ConflictError, InvalidResponseError, isTokenRefused, WorkerError } from "../errors.js";
 import { backoffDelay, LOOP_BACKOFF } from "../http/backoff.js";
 import { isRetryableError } from "../http/core.js";
 import { isPermissionRefusal } from "../runtime.js";
@@ -58,15 +58,15 @@ export function classifyDeliveryFailure(
   }
   if (error instanceof ConflictError) return { action: "dropped" };
   if (isRetryableError(error)) return { action: "retry" };
-  return { action: "give-up", fatal: error instanceof AuthenticationError };
+  return { action: "give-up", fatal: isTokenRefused(error) };
 }
 
 /** What a failed inbox or claim means to the loop: stop (it is stopping anyway), fatal, or back off. */
 export function classifyLoopFailure(error: unknown, stopRequested: boolean): "stop" | "fatal" | "back-off" {
   // A call cut off by the stop is not a failure; an answer (a WorkerError) still counts.
   if (stopRequested && !(error instanceof WorkerError)) return "stop";
-  // A refused token or a runtime permission refused (Deno without --allow-net) stays refused.
-  return error instanceof AuthenticationError || isPermissionRefusal(error) ? "fatal" : "back-off";
+  // A refused token, or a runtime permission refused (Deno without --allow-net), stays refused.
+  return isTokenRefused(error) || isPermissionRefusal(error) ? "fatal" : "back-off";
 }
 
 /**

@@ -3,11 +3,12 @@
  * failed, or cancelled: the terminal event and the one log line), and hands the
  * result to the outbox.
  */
+import { describeValue } from "../check-options.js";
 import type { Job, JobId } from "../types.js";
 import type { JobRecord } from "./ledger.js";
 import { callOnError } from "./on-error.js";
 import type { Outbox } from "./outbox.js";
-import { describe, formatFailure, SHUTDOWN_RESULT, toResult } from "./results.js";
+import { describe, formatFailure, SHUTDOWN_RESULT, toResult, UNFORMATTED_FAILURE } from "./results.js";
 import type { CallOptions, LoopContext } from "./types.js";
 
 /** How long a cancelled job's handler may run on before a warning says it ignores its signal. */
@@ -95,7 +96,7 @@ export class Executor {
         result = toResult(await this.#ctx.worker.handle(job, controller));
         outcome = { kind: "completed", result };
       } catch (error) {
-        result = formatFailure(error);
+        result = this.#failureResult(error, job);
         outcome = { kind: "failed", error };
       }
       // Cancelled, or cut short by a stop: that outcome stands, this late one is dropped.
@@ -110,6 +111,24 @@ export class Executor {
       if (record.phase === "cancelling") this.#ctx.ledger.finish(record);
       this.#ctx.wake();
     }
+  }
+
+  /** What a failed job reports: the `formatFailure` option's text, else the stack trace. */
+  #failureResult(error: unknown, job: Job): string {
+    const custom = this.#ctx.options.formatFailure;
+    if (custom === undefined) return formatFailure(error);
+    try {
+      const text: unknown = custom(error, job);
+      if (typeof text === "string") return text;
+      this.#ctx.logger.error(
+        `formatFailure returned ${describeValue(text)} for job ${job.id}, not a string; the job fails with a fixed text`,
+      );
+    } catch (hookError) {
+      this.#ctx.logger.error(
+        `formatFailure threw for job ${job.id}; the job fails with a fixed text: ${describe(hookError)}`,
+      );
+    }
+    return UNFORMATTED_FAILURE;
   }
 
   /** Fixes a job's outcome: counted, logged in one line, and its one terminal event. */

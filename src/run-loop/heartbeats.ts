@@ -2,8 +2,7 @@
  * The loop's heartbeats: a periodic one on its own timer (skipped while one is
  * in flight), and the final `offline` one, after which no periodic one is sent.
  */
-import { AuthenticationError } from "../errors.js";
-import { describe } from "./results.js";
+import { isTokenRefused } from "../errors.js";
 import type { CallOptions, LoopContext } from "./types.js";
 
 /** Time the final heartbeat gets. */
@@ -64,10 +63,10 @@ export class Heartbeats {
       emit("heartbeat:sent", { status, inFlight: inFlight.length });
     } catch (error) {
       if (final === undefined && this.#periodic.signal.aborted) return;
-      if (error instanceof AuthenticationError) {
-        logger.error(`${error.message} Stopping the worker.`);
+      if (isTokenRefused(error)) {
+        logger.error(`${(error as Error).message} Stopping the worker.`);
         this.#ctx.fail(error);
-      } else logger.warn(`heartbeat failed: ${describe(error)}`);
+      } else health.heartbeatFailed(error);
       emit("heartbeat:failed", { status, error });
     }
   }

@@ -203,6 +203,7 @@ export class RunLoop {
   }
 
   #fail(error: unknown): void {
+    if (this.#fatal === undefined) this.#ctx.health.fatal(error);
     this.#fatal ??= error;
     this.#requestStop("fatal");
   }

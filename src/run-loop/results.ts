@@ -13,7 +13,11 @@ export function toResult(value: unknown): string {
   return json;
 }
 
-/** A thrown value as a failed job's result: the stack trace where there is one. */
+/** What a failed job reports when `formatFailure` itself failed: nothing of the error. */
+export const UNFORMATTED_FAILURE =
+  "the handler failed; formatFailure could not describe the error, so no detail was sent";
+
+/** A thrown value as a failed job's result by default: the stack trace where there is one. */
 export function formatFailure(error: unknown): string {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
   return typeof error === "string" ? error : `non-Error thrown: ${safeStringify(error)}`;

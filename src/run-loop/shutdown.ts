@@ -3,7 +3,7 @@
  * of the grace period, abort what is left, report the last results side by
  * side under one deadline, say offline, and log what could not be delivered.
  */
-import { AuthenticationError } from "../errors.js";
+import { isTokenRefused } from "../errors.js";
 import type { Claimer } from "./claimer.js";
 import type { Executor } from "./executor.js";
 import { FINAL_CALL_TIMEOUT_MS, type Heartbeats } from "./heartbeats.js";
@@ -34,7 +34,7 @@ export async function shutDown(parts: ShutdownParts, stopRequestedAt: number): P
   await landClaims(parts);
   await waitForGrace(parts, stopRequestedAt);
   await abortLeft(parts);
-  if (parts.fatal() instanceof AuthenticationError) {
+  if (isTokenRefused(parts.fatal())) {
     // The token is refused: nothing more can be reported; the coordinator requeues what is left.
     for (const record of parts.ctx.ledger.inPhase("running")) parts.executor.abandon(record);
     parts.heartbeats.stop();
@@ -53,7 +53,7 @@ async function landClaims({ ctx, claimer }: ShutdownParts): Promise<void> {
   const failure = claimer.takeFailure();
   if (failure) {
     // The loop is gone and will not back off on it: say so, and a refused token is still fatal.
-    if (failure.error instanceof AuthenticationError) ctx.fail(failure.error);
+    if (isTokenRefused(failure.error)) ctx.fail(failure.error);
     ctx.logger.warn(`a claim failed as the worker was stopping: ${describe(failure.error)}`);
   }
 }

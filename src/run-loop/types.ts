@@ -25,6 +25,15 @@ export interface RunOptions {
    * @default true
    */
   handleSignals?: boolean | undefined;
+  /**
+   * What a failed job reports to the coordinator as its result, from what its handler threw.
+   * The default sends the error's stack trace, which shows file paths and the message (that
+   * may quote the job's data) to whoever reads the job: return less to keep them on this
+   * machine, e.g. `(error) => "failed"`. A throw or a non-string return is logged, and the
+   * job fails with a fixed text that says so.
+   * @default (error) => error.stack
+   */
+  formatFailure?: ((error: unknown, job: Job) => string) | undefined;
 }
 
 /** The run loop's settings, resolved from the worker's options. */

@@ -70,7 +70,7 @@ export function authorize(
     const needed = [...accepted].join(" or ");
     throw new CoordinatorError(
       403,
-      `this call needs ${needed === "admin" ? "the admin" : `a ${needed}`} token, not a ${kind} token.`,
+      `this call needs ${needed === "admin" ? "the admin" : `a ${needed}`} token, not ${kind === "admin" ? "an admin" : "a worker"} token.`,
     );
   }
   return kind;

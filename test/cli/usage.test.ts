@@ -135,7 +135,7 @@ describe("modelreins-worker help and errors", () => {
     const result = await cli(["jobs", "--url", url], { env: { MODELREINS_ADMIN_TOKEN: "mr_admin_local" } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^modelreins-worker jobs: GET \/api\/jobs could not reach the coordinator at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\n$/,
+      /^modelreins-worker jobs: GET \/api\/jobs could not reach the coordinator at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Nothing is listening there: .*`npx modelreins-worker dev`.*\n$/,
     );
   });
 });

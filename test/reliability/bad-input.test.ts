@@ -154,7 +154,7 @@ describe("answers the SDK cannot use", () => {
       },
       {
         plan: () => spoil("HTML with 200", isInbox("pending"), htmlPage),
-        log: /GET \/my-jobs answered HTTP 200 with text\/html that is not JSON \(is MODELREINS_URL the coordinator.*Bad Gateway/,
+        log: /GET \/my-jobs answered HTTP 200 with text\/html that is not JSON: "[^"<]*Bad Gateway[^"<]*"\. This is not a ModelReins coordinator's answer: is .* the coordinator, not a web page or a proxy\?/,
       },
       {
         plan: () =>
@@ -234,7 +234,7 @@ describe("answers the SDK cannot use", () => {
               }),
             { times: 2 },
           ),
-        log: /POST \/api\/jobs\/\d+\/complete failed with HTTP 502: <html><body>502 Bad Gateway<\/body><\/html>; retrying in 0 ms \(retry 2 of 2\)/,
+        log: /POST \/api\/jobs\/\d+\/complete answered HTTP 502 with text\/html that is not JSON: "502 Bad Gateway"; retrying in 0 ms \(retry 2 of 2\)/,
       },
     ];
 

@@ -321,12 +321,18 @@ describe("the coordinator down", () => {
       logger,
     });
     let ended = false;
+    let outage = false;
+    worker.once("coordinator:unreachable", () => {
+      outage = true;
+    });
     const running = worker
       .run((job: Job) => `r:${job.id}`, { handleSignals: false })
       .finally(() => {
         ended = true;
       });
-    await expect.poll(() => logger.text(), { timeout: 5_000 }).toMatch(/ECONNREFUSED\); trying again in \d+ ms/);
+    // Named once (by the first heartbeat or the first inbox, whichever fails first), and the loop is in the outage.
+    await expect.poll(() => logger.text(), { timeout: 5_000 }).toMatch(/ECONNREFUSED\)\. Nothing is listening there: /);
+    await expect.poll(() => outage, { timeout: 5_000 }).toBe(true);
     expect(ended).toBe(false);
     listener = await coordinator.listen({ port });
     const job = coordinator.createJob({ prompt: "x", assigned_to: name });

@@ -1,7 +1,7 @@
 import { createCoordinator } from "modelreins-worker/testing";
 import { mswHandlers } from "modelreins-worker/testing/msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 const coordinator = createCoordinator({ url: "https://coordinator.msw.test" });
 const server = setupServer(...mswHandlers(coordinator));
@@ -65,6 +65,13 @@ describe("msw handlers", () => {
   });
 
   it("leave other hosts unhandled", async () => {
-    await expect(fetch("https://elsewhere.test/health")).rejects.toThrow();
+    // msw reports the unhandled request on console.error: caught here, so a passing suite prints nothing.
+    const report = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await expect(fetch("https://elsewhere.test/health")).rejects.toThrow();
+      expect(report).toHaveBeenCalledWith(expect.stringContaining("GET https://elsewhere.test/health"));
+    } finally {
+      report.mockRestore();
+    }
   });
 });
