@@ -13,7 +13,15 @@ export interface CallInfo {
   path: string;
 }
 
-function invalid(call: CallInfo, what: string, body: unknown): InvalidResponseError {
+/** A call's info, or how to make it: only an answer that fails its check needs it (bench/: not built per call). */
+export type CallRef = CallInfo | (() => CallInfo);
+
+function callOf(ref: CallRef): CallInfo {
+  return typeof ref === "function" ? ref() : ref;
+}
+
+function invalid(ref: CallRef, what: string, body: unknown): InvalidResponseError {
+  const call = callOf(ref);
   const shown = preview(body);
   return new InvalidResponseError(`${call.method} ${call.path} answered ${what}: ${shown}`, {
     ...call,
@@ -54,7 +62,7 @@ export function jobProblem(value: unknown): string | undefined {
 }
 
 /** The job in an answer: a bare job object, or one wrapped as `{ job: {...} }`. */
-export function expectJob(body: unknown, call: CallInfo): Job {
+export function expectJob(body: unknown, call: CallRef): Job {
   const candidate = isObject(body) && isObject(body.job) && body.id === undefined ? body.job : body;
   const problem = jobProblem(candidate);
   if (problem) throw invalid(call, `a job that ${problem}`, body);
@@ -62,7 +70,7 @@ export function expectJob(body: unknown, call: CallInfo): Job {
 }
 
 /** The list in an answer: a bare array or one under `key` (`{ jobs: [...] }`). */
-export function expectList(body: unknown, call: CallInfo, key: string): unknown[] {
+export function expectList(body: unknown, call: CallRef, key: string): unknown[] {
   if (Array.isArray(body)) return body;
   if (isObject(body)) {
     const wrapped = body[key] ?? body.data ?? body.items;
@@ -75,7 +83,7 @@ export function expectList(body: unknown, call: CallInfo, key: string): unknown[
  * The usable jobs of a job list; the items that are not jobs are left out,
  * with one warning that says why. `count` is the number of items, both kinds.
  */
-export function expectJobList(body: unknown, call: CallInfo, logger: Logger): { jobs: Job[]; count: number } {
+export function expectJobList(body: unknown, call: CallRef, logger: Logger): { jobs: Job[]; count: number } {
   const jobs: Job[] = [];
   const rejected: string[] = [];
   const items = expectList(body, call, "jobs");
@@ -86,21 +94,21 @@ export function expectJobList(body: unknown, call: CallInfo, logger: Logger): { 
   });
   if (rejected.length > 0) {
     logger.warn(
-      `${call.method} ${call.path} answered ${rejected.length} job(s) the SDK cannot use, left out: ${rejected.join("; ")}`,
+      `${callOf(call).method} ${callOf(call).path} answered ${rejected.length} job(s) the SDK cannot use, left out: ${rejected.join("; ")}`,
     );
   }
   return { jobs, count: items.length };
 }
 
 /** A JSON object answer; an empty body counts as `{}`. */
-export function expectObject<T extends JsonObject = JsonObject>(body: unknown, call: CallInfo): T {
+export function expectObject<T extends JsonObject = JsonObject>(body: unknown, call: CallRef): T {
   if (body === undefined) return {} as T;
   if (!isObject(body)) throw invalid(call, "something that is not a JSON object", body);
   return body as T;
 }
 
 /** A JSON object answer that must carry these string fields. */
-export function expectObjectWith<T extends JsonObject>(body: unknown, call: CallInfo, fields: readonly string[]): T {
+export function expectObjectWith<T extends JsonObject>(body: unknown, call: CallRef, fields: readonly string[]): T {
   const object = expectObject<T>(body, call);
   const missing = fields.filter((field) => typeof object[field] !== "string");
   if (missing.length > 0) throw invalid(call, `an object without ${missing.join(" and ")}`, body);
@@ -114,12 +122,7 @@ export type ObjectCheck = (value: JsonObject) => string | undefined;
  * A JSON object answer, bare or wrapped as `{ [key]: {...} }` (`{ worker: {...} }`),
  * that passes `check`; an empty body counts as `{}`.
  */
-export function expectWrapped<T extends JsonObject>(
-  body: unknown,
-  call: CallInfo,
-  key: string,
-  check?: ObjectCheck,
-): T {
+export function expectWrapped<T extends JsonObject>(body: unknown, call: CallRef, key: string, check?: ObjectCheck): T {
   const object = expectObject(body, call);
   const candidate = isObject(object[key]) && object.id === undefined ? (object[key] as JsonObject) : object;
   const problem = check?.(candidate);
@@ -130,7 +133,7 @@ export function expectWrapped<T extends JsonObject>(
 /** The list in an answer (see {@link expectList}), each item an object that passes `check`. */
 export function expectObjectList<T extends JsonObject>(
   body: unknown,
-  call: CallInfo,
+  call: CallRef,
   key: string,
   check?: ObjectCheck,
 ): T[] {

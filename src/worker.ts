@@ -236,17 +236,18 @@ export class Worker implements AsyncDisposable {
       { instance: this.name, status, tags: tags ?? this.#settings.tags, details },
       "worker.heartbeat",
     );
-    const body = await this.#http.request("heartbeat", { ...requestOptions(options, "worker.heartbeat()"), json });
+    const body = await this.#http.request("heartbeat", { json }, requestOptions(options, "worker.heartbeat()"));
     return expectObject<PresenceResponse>(body, this.#http.callInfo("heartbeat"));
   }
 
   /** The jobs assigned to this worker in a state: `GET /my-jobs`. Items without a usable id or prompt are logged and left out. */
   async inbox(status: string = "pending", options?: RequestOptions): Promise<Job[]> {
     checkString("worker.inbox: status", status, { nonEmpty: true });
-    const body = await this.#http.request("inbox", {
-      ...requestOptions(options, "worker.inbox()"),
-      query: { worker: this.name, status },
-    });
+    const body = await this.#http.request(
+      "inbox",
+      { query: { worker: this.name, status } },
+      requestOptions(options, "worker.inbox()"),
+    );
     return expectJobList(body, this.#http.callInfo("inbox"), this.logger).jobs;
   }
 
@@ -256,12 +257,12 @@ export class Worker implements AsyncDisposable {
    */
   async claim(jobId: JobId, options?: RequestOptions): Promise<Job> {
     const params = { id: checkId("job", jobId) };
-    const body = await this.#http.request("claim", {
-      ...requestOptions(options, "worker.claim()"),
-      params,
-      json: { worker: this.name },
-    });
-    return expectJob(body, this.#http.callInfo("claim", params));
+    const body = await this.#http.request(
+      "claim",
+      { params, json: { worker: this.name } },
+      requestOptions(options, "worker.claim()"),
+    );
+    return expectJob(body, () => this.#http.callInfo("claim", params));
   }
 
   /** Reports a job's outcome: `POST /api/jobs/<id>/complete`. */
@@ -278,12 +279,12 @@ export class Worker implements AsyncDisposable {
     if (status !== "done" && status !== "failed") {
       throw new TypeError(`status must be "done" or "failed"; got ${describeValue(status)}.`);
     }
-    const body = await this.#http.request("complete", {
-      ...requestOptions(options, "worker.complete()"),
-      params,
-      json: { worker: this.name, status, result },
-    });
-    return expectObject<CompletionResponse>(body, this.#http.callInfo("complete", params));
+    const body = await this.#http.request(
+      "complete",
+      { params, json: { worker: this.name, status, result } },
+      requestOptions(options, "worker.complete()"),
+    );
+    return expectObject<CompletionResponse>(body, () => this.#http.callInfo("complete", params));
   }
 
   /**
@@ -298,10 +299,11 @@ export class Worker implements AsyncDisposable {
     options?: RequestOptions,
   ): Promise<ArtifactResponse> {
     const form = buildArtifactForm(data, contentType, params);
-    const body = await this.#http.request("uploadArtifact", {
-      ...requestOptions(options, "worker.uploadArtifact()"),
-      form,
-    });
+    const body = await this.#http.request(
+      "uploadArtifact",
+      { form },
+      requestOptions(options, "worker.uploadArtifact()"),
+    );
     return expectObjectWith<ArtifactResponse>(body, this.#http.callInfo("uploadArtifact"), ["url", "slug"]);
   }
 
@@ -330,10 +332,7 @@ export class Worker implements AsyncDisposable {
     if (target !== undefined) checkString(`${method}: target`, target);
     if (job_id !== undefined) checkId("job", job_id);
     const json = definedFields({ type, title, content, preview, target, job_id });
-    const body = await this.#http.request("submitReview", {
-      ...requestOptions(options, `${method}()`),
-      json,
-    });
+    const body = await this.#http.request("submitReview", { json }, requestOptions(options, `${method}()`));
     return expectObject<ReviewResponse>(body, this.#http.callInfo("submitReview"));
   }
 

@@ -160,12 +160,14 @@ describe("the job ledger", () => {
     expect(ledger.isClaimable(job(3))).toBe(true);
   });
 
-  it("remembers the last 1,000 finished jobs, dropping the oldest", () => {
+  it("remembers at least the last 1,000 finished jobs and at most 2,000, dropping the oldest", () => {
     const ledger = new JobLedger();
-    for (let id = 0; id <= 1_000; id++) ledger.finish(ledger.add(job(id), "running"));
+    for (let id = 0; id < 2_000; id++) ledger.finish(ledger.add(job(id), "running"));
+    expect(ledger.isKnown(0)).toBe(true);
+    ledger.finish(ledger.add(job(2_000), "running"));
     expect(ledger.isKnown(0)).toBe(false);
-    expect(ledger.isKnown(1)).toBe(true);
-    expect(ledger.isKnown(1_000)).toBe(true);
+    expect(ledger.isKnown(999)).toBe(false);
+    for (const id of [1_000, 1_500, 2_000]) expect(ledger.isKnown(id)).toBe(true);
   });
 
   it("snapshots plain data: jobs with phase and since, undelivered count, counts", () => {

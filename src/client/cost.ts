@@ -15,19 +15,21 @@ const PERIODS = ["day", "week", "month"] as const satisfies readonly CostPeriod[
 export class CostApi extends Resource {
   /** Totals for a period: `GET /api/cost/summary?period=day|week|month` (period left out when not given). */
   async summary(query?: CostQuery, options?: RequestOptions): Promise<CostSummary> {
-    const body = await this.http.request("costSummary", {
-      ...requestOptions(options, "cost.summary()"),
-      query: { period: period("cost.summary", query) },
-    });
+    const body = await this.http.request(
+      "costSummary",
+      { query: { period: period("cost.summary", query) } },
+      requestOptions(options, "cost.summary()"),
+    );
     return expectObject<CostSummary>(body, this.http.callInfo("costSummary"));
   }
 
   /** Costs split by provider and model: `GET /api/cost/breakdown?period=day|week|month`. */
   async breakdown(query?: CostQuery, options?: RequestOptions): Promise<CostBreakdown> {
-    const body = await this.http.request("costBreakdown", {
-      ...requestOptions(options, "cost.breakdown()"),
-      query: { period: period("cost.breakdown", query) },
-    });
+    const body = await this.http.request(
+      "costBreakdown",
+      { query: { period: period("cost.breakdown", query) } },
+      requestOptions(options, "cost.breakdown()"),
+    );
     return expectObject<CostBreakdown>(body, this.http.callInfo("costBreakdown"));
   }
 }

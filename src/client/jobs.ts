@@ -56,7 +56,7 @@ export class JobsApi extends Resource {
    */
   async create(job: JobInput, options?: RequestOptions): Promise<Job> {
     const json = jobBody(job, "jobs.create");
-    const body = await this.http.request("createJob", { ...requestOptions(options, "jobs.create()"), json });
+    const body = await this.http.request("createJob", { json }, requestOptions(options, "jobs.create()"));
     return expectJob(body, this.http.callInfo("createJob"));
   }
 
@@ -66,7 +66,7 @@ export class JobsApi extends Resource {
    */
   async get(id: JobId, options?: RequestOptions): Promise<Job> {
     const params = { id: checkId("job", id) };
-    const body = await this.http.request("getJob", { ...requestOptions(options, "jobs.get()"), params });
+    const body = await this.http.request("getJob", { params }, requestOptions(options, "jobs.get()"));
     return expectJob(body, this.http.callInfo("getJob", params));
   }
 
@@ -84,7 +84,7 @@ export class JobsApi extends Resource {
     const json = definedFields(fields);
     if (Object.keys(json).length === 0)
       throw new TypeError("jobs.update needs at least one of tags, priority or tier.");
-    const body = await this.http.request("updateJob", { ...requestOptions(options, "jobs.update()"), params, json });
+    const body = await this.http.request("updateJob", { params, json }, requestOptions(options, "jobs.update()"));
     return expectJob(body, this.http.callInfo("updateJob", params));
   }
 
@@ -134,11 +134,11 @@ export class JobsApi extends Resource {
     const path = { id: checkId("job", id) };
     const { reason } = checkParams(params, CANCEL_PARAM_KEYS, "the params of jobs.cancel()");
     if (reason !== undefined) checkString("jobs.cancel: reason", reason);
-    const body = await this.http.request("cancelJob", {
-      ...requestOptions(options, "jobs.cancel()"),
-      params: path,
-      ...(reason === undefined ? {} : { json: { reason } }),
-    });
+    const body = await this.http.request(
+      "cancelJob",
+      { params: path, ...(reason === undefined ? {} : { json: { reason } }) },
+      requestOptions(options, "jobs.cancel()"),
+    );
     return expectJob(body, this.http.callInfo("cancelJob", path));
   }
 
@@ -148,7 +148,7 @@ export class JobsApi extends Resource {
    */
   async retry(id: JobId, options?: RequestOptions): Promise<Job> {
     const params = { id: checkId("job", id) };
-    const body = await this.http.request("retryJob", { ...requestOptions(options, "jobs.retry()"), params });
+    const body = await this.http.request("retryJob", { params }, requestOptions(options, "jobs.retry()"));
     return expectJob(body, this.http.callInfo("retryJob", params));
   }
 
@@ -215,7 +215,7 @@ export class JobsApi extends Resource {
     query: Record<string, string | number | undefined>,
     options: RequestOptions,
   ): Promise<{ jobs: Job[]; count: number; total: number | undefined }> {
-    const body = await this.http.request("listJobs", { ...options, query });
+    const body = await this.http.request("listJobs", { query }, options);
     const { jobs, count } = expectJobList(body, this.http.callInfo("listJobs"), this.http.logger);
     const total = isObject(body) && typeof body.total === "number" ? body.total : undefined;
     return { jobs, count, total };

@@ -26,10 +26,11 @@ export class KillswitchApi extends Resource {
       throw new TypeError("killswitch.activate: level must be a whole number from 0 to 4; got nothing.");
     checkInteger("killswitch.activate: level", level, 0, 4);
     checkString("killswitch.activate: reason", reason, { nonEmpty: true });
-    const body = await this.http.request("activateKillswitch", {
-      ...requestOptions(options, "killswitch.activate()"),
-      json: { level, reason },
-    });
+    const body = await this.http.request(
+      "activateKillswitch",
+      { json: { level, reason } },
+      requestOptions(options, "killswitch.activate()"),
+    );
     return expectObject<KillswitchResponse>(body, this.http.callInfo("activateKillswitch"));
   }
 
@@ -42,10 +43,11 @@ export class KillswitchApi extends Resource {
     if (resume_all !== undefined && typeof resume_all !== "boolean") {
       throw new TypeError(`killswitch.clear: resume_all must be a boolean; got ${describeValue(resume_all)}.`);
     }
-    const body = await this.http.request("clearKillswitch", {
-      ...requestOptions(options, "killswitch.clear()"),
-      ...(resume_all ? { query: { resume_all: "true" } } : {}),
-    });
+    const body = await this.http.request(
+      "clearKillswitch",
+      resume_all ? { query: { resume_all: "true" } } : {},
+      requestOptions(options, "killswitch.clear()"),
+    );
     return expectObject<KillswitchResponse>(body, this.http.callInfo("clearKillswitch"));
   }
 }

@@ -94,7 +94,7 @@ export class ModelReins {
 
   /** Whether the coordinator is up: `GET /health`, sent without the token. */
   async health(options?: RequestOptions): Promise<HealthResponse> {
-    const body = await this.#http.request("health", { ...requestOptions(options, "health()"), auth: false });
+    const body = await this.#http.request("health", { auth: false }, requestOptions(options, "health()"));
     return expectObject<HealthResponse>(body, this.#http.callInfo("health"));
   }
 
@@ -107,11 +107,11 @@ export class ModelReins {
    */
   async dispatch(job: JobInput, options?: RequestOptions): Promise<Job> {
     const json = jobBody(job, "dispatch");
-    const body = await this.#http.request("dispatch", {
-      ...requestOptions(options, "dispatch()"),
-      json,
-      errorMap: DISPATCH_ERRORS,
-    });
+    const body = await this.#http.request(
+      "dispatch",
+      { json, errorMap: DISPATCH_ERRORS },
+      requestOptions(options, "dispatch()"),
+    );
     return expectJob(body, this.#http.callInfo("dispatch"));
   }
 }

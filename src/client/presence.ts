@@ -20,7 +20,7 @@ export class PresenceApi extends Resource {
    * `GET /presence`. Accepts a bare array or `{ presence: [...] }`.
    */
   async list(options?: RequestOptions): Promise<PresenceEntry[]> {
-    const body = await this.http.request("listPresence", requestOptions(options, "presence.list()"));
+    const body = await this.http.request("listPresence", {}, requestOptions(options, "presence.list()"));
     return expectObjectList<PresenceEntry>(body, this.http.callInfo("listPresence"), "presence", presenceProblem);
   }
 
@@ -32,7 +32,7 @@ export class PresenceApi extends Resource {
   async update(presence: PresenceUpdate, options?: RequestOptions): Promise<PresenceResponse> {
     const input = checkObject("presence.update: the presence", presence);
     const json = presenceBody(input as PresenceUpdate, "presence.update");
-    const body = await this.http.request("updatePresence", { ...requestOptions(options, "presence.update()"), json });
+    const body = await this.http.request("updatePresence", { json }, requestOptions(options, "presence.update()"));
     return expectObject<PresenceResponse>(body, this.http.callInfo("updatePresence"));
   }
 }

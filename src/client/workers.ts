@@ -45,13 +45,13 @@ export class WorkersApi extends Resource {
     }
     const capabilities = (input.capabilities as unknown[]).map((item, index) => capability(item, index));
     const json = { ...definedFields(input), capabilities };
-    const body = await this.http.request("registerWorker", { ...requestOptions(options, "workers.register()"), json });
+    const body = await this.http.request("registerWorker", { json }, requestOptions(options, "workers.register()"));
     return expectObjectWith<RegisterWorkerResponse>(body, this.http.callInfo("registerWorker"), ["view_url"]);
   }
 
   /** Every worker: `GET /api/workers`. Accepts a bare array or `{ workers: [...] }`. */
   async list(options?: RequestOptions): Promise<WorkerInfo[]> {
-    const body = await this.http.request("listWorkers", requestOptions(options, "workers.list()"));
+    const body = await this.http.request("listWorkers", {}, requestOptions(options, "workers.list()"));
     return expectObjectList<WorkerInfo>(body, this.http.callInfo("listWorkers"), "workers", workerProblem);
   }
 
@@ -61,7 +61,7 @@ export class WorkersApi extends Resource {
    */
   async get(id: WorkerId, options?: RequestOptions): Promise<WorkerInfo> {
     const params = { id: checkId("worker", id) };
-    const body = await this.http.request("getWorker", { ...requestOptions(options, "workers.get()"), params });
+    const body = await this.http.request("getWorker", { params }, requestOptions(options, "workers.get()"));
     return expectWrapped<WorkerInfo>(body, this.http.callInfo("getWorker", params), "worker", workerProblem);
   }
 
@@ -82,7 +82,7 @@ export class WorkersApi extends Resource {
   ): Promise<WorkerActionResponse> {
     const params = { id: checkId("worker", id) };
     const method = route === "pauseWorker" ? "workers.pause()" : "workers.resume()";
-    const body = await this.http.request(route, { ...requestOptions(options, method), params });
+    const body = await this.http.request(route, { params }, requestOptions(options, method));
     return expectWrapped<JsonObject>(body, this.http.callInfo(route, params), "worker") as WorkerActionResponse;
   }
 }

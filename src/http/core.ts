@@ -39,8 +39,11 @@ export interface RequestOptions {
   maxRetries?: number | undefined;
 }
 
+/** No request options: what a call made without any gets, shared (bench/: a spread of even an empty object costs on the hot path). */
+export const NO_REQUEST_OPTIONS: RequestOptions = Object.freeze({});
+
 /** What one call sends. */
-export interface CallSpec extends RequestOptions {
+export interface CallSpec {
   params?: Record<string, string | number>;
   query?: Record<string, string | number | boolean | undefined>;
   json?: unknown;
@@ -129,6 +132,17 @@ function isMapped(error: unknown, spec: CallSpec): boolean {
   return error instanceof WorkerError && error.status !== undefined && spec.errorMap?.[error.status] !== undefined;
 }
 
+/** The init of a call's first hop: a form body as its multipart stream, made afresh for each send. */
+function hop(call: Call, signal: AbortSignal, redirect: RequestRedirect): RequestWithHeaders {
+  const init: RequestWithHeaders = { method: call.method, headers: call.headers, body: call.body, signal, redirect };
+  return call.body instanceof FormData ? streamForm(init) : init;
+}
+
+/** Which attempt of which call, for errors: made only when an error is. */
+function attemptInfo(call: Call, attempts: number): AttemptInfo {
+  return { method: call.method, path: call.path, attempts };
+}
+
 /** Which attempt of which call, for errors. */
 interface AttemptInfo {
   method: string;
@@ -139,6 +153,8 @@ interface AttemptInfo {
 /** One call, prepared once for all its attempts. */
 interface Call {
   spec: CallSpec;
+  /** The caller's signal: aborts the call, retries included. */
+  signal: AbortSignal | undefined;
   method: string;
   path: string;
   /** The first hop's URL: base URL, path and query. */
@@ -160,7 +176,7 @@ export class HttpCore {
   #config: HttpCoreConfig;
   /** The coordinator's origin: the token goes nowhere else. */
   readonly #origin: string;
-  /** Routes the coordinator has redirected: sent in "manual" mode from then on (see #send). */
+  /** Routes the coordinator has redirected: sent in "manual" mode from then on (see #attempt). */
   readonly #redirected = new Set<RouteName>();
   readonly #context: ResponseContext;
 
@@ -183,13 +199,14 @@ export class HttpCore {
   /**
    * Calls a route and returns its parsed JSON body (`undefined` when empty).
    * Retries connection failures, timeouts, 408, 429 and 5xx; throws a
-   * {@link WorkerError} subclass for everything else.
+   * {@link WorkerError} subclass for everything else. `options` are the
+   * caller's, checked (see requestOptions): they override the client's own.
    */
-  request(route: RouteName, spec: CallSpec = {}): Promise<unknown> {
+  request(route: RouteName, spec: CallSpec = {}, options: RequestOptions = NO_REQUEST_OPTIONS): Promise<unknown> {
     const onCall = this.#config.onCall;
-    if (onCall === undefined) return this.#request(route, spec);
+    if (onCall === undefined) return this.#request(route, spec, options);
     const started = performance.now();
-    return this.#request(route, spec).then(
+    return this.#request(route, spec, options).then(
       (body) => {
         onCall({ route, durationMs: performance.now() - started });
         return body;
@@ -201,28 +218,29 @@ export class HttpCore {
     );
   }
 
-  async #request(route: RouteName, spec: CallSpec): Promise<unknown> {
-    const call = this.#prepare(route, spec);
-    const maxRetries = spec.maxRetries ?? this.#config.maxRetries;
+  async #request(route: RouteName, spec: CallSpec, options: RequestOptions): Promise<unknown> {
+    const call = this.#prepare(route, spec, options);
+    const { signal } = options;
+    const maxRetries = options.maxRetries ?? this.#config.maxRetries;
     for (let attempt = 0; ; attempt++) {
-      spec.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       try {
         return await this.#attempt(call, attempt + 1);
       } catch (error) {
-        if (spec.signal?.aborted) throw spec.signal.reason;
+        if (signal?.aborted) throw signal.reason;
         if (attempt >= maxRetries || !isRetryableError(error) || isMapped(error, spec)) throw error;
         const retryAfter = (error as WorkerError).headers?.get("retry-after") ?? null;
         const delay = parseRetryAfter(retryAfter) ?? backoffDelay(attempt, RETRY_BACKOFF, this.#config.random);
         this.logger.debug(
           followedBy((error as Error).message, `retrying in ${delay} ms (retry ${attempt + 1} of ${maxRetries})`),
         );
-        await sleep(delay, spec.signal);
+        await sleep(delay, signal);
       }
     }
   }
 
   /** What every attempt of a call sends: built once, not per attempt. */
-  #prepare(route: RouteName, spec: CallSpec): Call {
+  #prepare(route: RouteName, spec: CallSpec, options: RequestOptions): Call {
     const { method, path } = buildRoute(this.routes, route, spec.params);
     let url = this.baseUrl + path;
     if (spec.query !== undefined) {
@@ -239,37 +257,59 @@ export class HttpCore {
     if (spec.json !== undefined) headers["content-type"] = "application/json";
     // One key for all attempts of this call, so a server that honours it acts once.
     if (method === "POST") headers["idempotency-key"] = globalThis.crypto.randomUUID();
-    return { spec, method, path, url, headers, body, timeoutMs: spec.timeoutMs ?? this.#config.timeoutMs, route };
+    const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
+    return { spec, signal: options.signal, method, path, url, headers, body, timeoutMs, route };
   }
 
+  /**
+   * One attempt: the send, its timeout, and the answer read and checked, in one async step (on
+   * the hot path each promise counts: bench/). Every first hop goes out with `redirect: "error"`:
+   * in any other mode undici clones the request and tees its body, for every request (bench/:
+   * about 50 µs of CPU each), and for an upload the branch nobody reads keeps a copy of every byte
+   * sent (nodejs/undici#4058). A redirect is rare: when one comes back, the hop is sent again in
+   * "manual" mode to learn where to (same idempotency key), and the route's JSON calls go in
+   * "manual" mode from then on.
+   */
   async #attempt(call: Call, attempts: number): Promise<unknown> {
-    const { spec, method, path, timeoutMs } = call;
+    const { method, path, timeoutMs } = call;
     const controller = new AbortController();
-    const caller = spec.signal;
+    const { signal } = controller;
+    const caller = call.signal;
     const onCallerAbort = caller && (() => controller.abort(caller.reason));
     if (onCallerAbort) caller.addEventListener("abort", onCallerAbort, { once: true });
     // A timer per attempt: Node keeps timers of one duration in one list on one OS timer already.
     const timer = setTimeout(abortForTimeout, timeoutMs, controller);
-    const info = { method, path, attempts };
     try {
-      const response = await this.#send(call, controller.signal);
-      if (response.ok) return this.#parseSuccess(await this.#readSuccessText(response, info), response, info);
-      const text = this.#redact(await readBodyText(response, MAX_ERROR_BODY_BYTES, true));
-      const parsed = parseMaybeJson(text);
-      throw errorFromResponse(
-        {
-          ...info,
+      const manual = this.#redirected.has(call.route) && !(call.body instanceof FormData);
+      let response: Response;
+      try {
+        response = await this.#config.fetch(call.url, hop(call, signal, manual ? "manual" : "error"));
+      } catch (error) {
+        if (signal.aborted || !isUnexpectedRedirect(error)) throw error;
+        response = await this.#config.fetch(call.url, hop(call, signal, "manual"));
+      }
+      if (isRedirect(response)) {
+        this.#redirected.add(call.route);
+        response = await this.#followRedirects(call, signal, response);
+      }
+      if (!response.ok) throw await this.#errorFromAnswer(response, call, attempts);
+      let text: string;
+      try {
+        text = await readBodyText(response, MAX_BODY_BYTES, false);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        throw new InvalidResponseError(`${method} ${path} answered with a body over ${error.limit} bytes`, {
+          ...attemptInfo(call, attempts),
           status: response.status,
           headers: this.#redactHeaders(response.headers),
-          body: typeof parsed === "string" ? parsed.slice(0, BODY_EXCERPT_CHARS) : parsed,
-        },
-        this.#context,
-        spec.errorMap?.[response.status],
-      );
+        });
+      }
+      return this.#parseSuccess(text, response, call, attempts);
     } catch (error) {
       if (error instanceof WorkerError) throw error;
       if (caller?.aborted) throw caller.reason;
-      if (controller.signal.aborted) {
+      const info = attemptInfo(call, attempts);
+      if (signal.aborted) {
         throw new TimeoutError(`${method} ${path} got no answer within ${timeoutMs} ms`, { ...info, cause: error });
       }
       const reason = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
@@ -284,27 +324,25 @@ export class HttpCore {
     }
   }
 
-  /**
-   * Sends a call. Every hop goes out with `redirect: "error"`: in any other mode undici clones
-   * the request and tees its body, for every request (bench/: about 50 µs of CPU each), and for
-   * an upload the branch nobody reads keeps a copy of every byte sent (nodejs/undici#4058). A
-   * redirect is rare: when one comes back, the hop is sent again in "manual" mode to learn where
-   * to (same idempotency key), and the route's JSON calls go in "manual" mode from then on.
-   */
-  async #send(call: Call, signal: AbortSignal): Promise<Response> {
-    const init: RequestWithHeaders = { method: call.method, headers: call.headers, body: call.body, signal };
-    const response =
-      this.#redirected.has(call.route) && !(call.body instanceof FormData)
-        ? await this.#config.fetch(call.url, { ...init, redirect: "manual" })
-        : await this.#sendHop(call.url, init);
-    if (!isRedirect(response)) return response;
-    this.#redirected.add(call.route);
-    return this.#followRedirects(call, signal, response);
+  /** A non-2xx answer as the error it is, its body bounded and the token redacted. */
+  async #errorFromAnswer(response: Response, call: Call, attempts: number): Promise<WorkerError> {
+    const text = this.#redact(await readBodyText(response, MAX_ERROR_BODY_BYTES, true));
+    const parsed = parseMaybeJson(text);
+    return errorFromResponse(
+      {
+        ...attemptInfo(call, attempts),
+        status: response.status,
+        headers: this.#redactHeaders(response.headers),
+        body: typeof parsed === "string" ? parsed.slice(0, BODY_EXCERPT_CHARS) : parsed,
+      },
+      this.#context,
+      call.spec.errorMap?.[response.status],
+    );
   }
 
   /**
-   * One hop in "error" mode; if it meets a redirect, sent again in "manual" mode to learn where to.
-   * A form body goes out as its multipart stream, made afresh for each send (streamForm).
+   * A hop of a redirect in "error" mode; if it meets a redirect, sent again in "manual" mode to
+   * learn where to. A form body goes out as its multipart stream, made afresh for each send (streamForm).
    */
   #sendHop(url: string | URL, init: RequestWithHeaders): Promise<Response> {
     return this.#config.fetch(url, streamForm({ ...init, redirect: "error" })).catch((error: unknown) => {
@@ -351,28 +389,18 @@ export class HttpCore {
     return response;
   }
 
-  /** A 2xx answer's body, bounded: a larger one is an InvalidResponseError for this call. */
-  async #readSuccessText(response: Response, info: AttemptInfo): Promise<string> {
-    try {
-      return await readBodyText(response, MAX_BODY_BYTES, false);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      throw new InvalidResponseError(`${info.method} ${info.path} answered with a body over ${error.limit} bytes`, {
-        ...info,
-        status: response.status,
-        headers: this.#redactHeaders(response.headers),
-      });
-    }
-  }
-
-  #parseSuccess(text: string, response: Response, info: AttemptInfo): unknown {
+  #parseSuccess(text: string, response: Response, call: Call, attempts: number): unknown {
     if (text.trim() === "") return undefined;
     // An answer that echoes the token would carry it into InvalidResponseError messages and bodies.
     const redacted = this.#redact(text);
     try {
       return JSON.parse(redacted);
     } catch {
-      const init = { ...info, status: response.status, headers: this.#redactHeaders(response.headers) };
+      const init = {
+        ...attemptInfo(call, attempts),
+        status: response.status,
+        headers: this.#redactHeaders(response.headers),
+      };
       throw notJsonAnswerError({ ...init, body: redacted.slice(0, BODY_EXCERPT_CHARS) }, this.#context);
     }
   }

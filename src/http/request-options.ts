@@ -7,7 +7,7 @@
 import { checkOptions, describeValue, optionKeys } from "../check-options.js";
 import { nonNegativeInteger, positiveNumber } from "../options.js";
 import { isObject } from "../validate.js";
-import type { RequestOptions } from "./core.js";
+import { NO_REQUEST_OPTIONS, type RequestOptions } from "./core.js";
 
 /** The keys a call's last argument may hold. */
 export const REQUEST_OPTION_KEYS = optionKeys<RequestOptions>({ signal: true, timeoutMs: true, maxRetries: true });
@@ -17,6 +17,8 @@ export const REQUEST_OPTION_KEYS = optionKeys<RequestOptions>({ signal: true, ti
  * `method` names the call in messages, e.g. `"worker.claim()"`.
  */
 export function requestOptions(options: RequestOptions | undefined, method: string): RequestOptions {
+  // The run loop's calls pass none: nothing to check, and one shared answer (bench/).
+  if (options === undefined) return NO_REQUEST_OPTIONS;
   const { signal, timeoutMs, maxRetries } = checkOptions(options, REQUEST_OPTION_KEYS, `the options of ${method}`);
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError(`${method}: signal must be an AbortSignal; got ${describeValue(signal)}.`);

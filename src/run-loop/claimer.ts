@@ -110,14 +110,17 @@ export class Claimer {
     record.done = this.#claim(job).then(
       (claimed) => {
         health.answered(true);
-        ledger.release(record);
+        if (claimed === undefined) {
+          ledger.release(record);
+          this.#ctx.wake();
+          return;
+        }
         const pausedAt = this.#pause.pausedAt;
-        if (claimed && this.#pause.accepted() === "resumed") {
+        if (this.#pause.accepted() === "resumed") {
           this.#ctx.logger.info("claims are accepted again: the coordinator resumed this worker");
           this.#ctx.emit("worker:resumed", { pausedMs: Date.now() - (pausedAt as number) });
         }
-        if (claimed) this.#executor.start(claimed, false);
-        else this.#ctx.wake();
+        this.#executor.start(claimed, false, record);
       },
       (error: unknown) => {
         ledger.release(record);

@@ -29,11 +29,14 @@ export class Executor {
     this.#outbox = outbox;
   }
 
-  /** Starts a job that is ours: a claim accepted, or one found running in this worker's name (`adopted`). */
-  start(job: Job, adopted: boolean): void {
+  /**
+   * Starts a job that is ours: a claim accepted (its `claiming` record goes on as the job's), or
+   * one found running in this worker's name (`adopted`).
+   */
+  start(job: Job, adopted: boolean, claiming?: JobRecord): void {
     const { ledger, emit } = this.#ctx;
     // In the ledger before the event, so a listener's status() shows the job.
-    const record = ledger.add(job, "running");
+    const record = claiming ? ledger.claimed(claiming, job) : ledger.add(job, "running");
     ledger.count("claimed");
     emit("job:claimed", { job, adopted });
     record.done = this.#execute(record);

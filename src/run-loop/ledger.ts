@@ -7,7 +7,7 @@ import type { Job, JobId } from "../types.js";
 import type { JobCounts, JobInHand, JobPhase } from "../worker-status.js";
 import type { CompletionStatus } from "./types.js";
 
-/** Job ids finished lately, so a stale "running" list does not bring one back. */
+/** Job ids finished lately, so a stale "running" list does not bring one back: at least the last this many, at most twice as many. */
 const RECENT_LIMIT = 1_000;
 /** Phases that hold one of the `concurrency` slots. */
 const SLOT_PHASES: ReadonlySet<JobPhase> = new Set(["claiming", "running", "delivering", "cancelling"]);
@@ -26,6 +26,7 @@ export interface Delivery {
 
 /** One job in hand. */
 export interface JobRecord {
+  /** The job as the last answer about it showed it: the inbox's, then the claim's. */
   readonly job: Job;
   readonly phase: JobPhase;
   readonly since: number;
@@ -52,7 +53,12 @@ const SETTLED: Promise<void> = Promise.resolve();
 export class JobLedger {
   readonly #records = new Map<string, Mutable>();
   #slotsHeld = 0;
-  readonly #recent = new Set<string>();
+  /**
+   * Finished lately, in two generations: when the newer is full it becomes the older, and the
+   * older is dropped whole, so that forgetting costs nothing per job (no iterator, no delete).
+   */
+  #recent = new Set<string>();
+  #olderRecent = new Set<string>();
   readonly #refused = new Set<string>();
   readonly #counts: JobCounts = { claimed: 0, completed: 0, failed: 0, cancelled: 0 };
   #seq = 0;
@@ -84,6 +90,23 @@ export class JobLedger {
     return ++this.#seq;
   }
 
+  /**
+   * A claim was accepted: the claiming record, now running the job the claim's answer showed.
+   * Stamped anew, since the job is this worker's from now (see {@link JobLedger.stamp}).
+   */
+  claimed(record: JobRecord, job: Job): JobRecord {
+    if (keyOf(job.id) !== keyOf(record.job.id)) {
+      // An answer about another job than the one claimed: that job is the one in hand.
+      this.#remove(record);
+      return this.add(job, "running");
+    }
+    const mutable = record as Mutable;
+    mutable.job = job;
+    mutable.seq = this.stamp();
+    this.move(record, "running");
+    return record;
+  }
+
   /** Moves a job to `phase`. */
   move(record: JobRecord, phase: JobPhase): void {
     const mutable = record as Mutable;
@@ -97,8 +120,11 @@ export class JobLedger {
   finish(record: JobRecord): void {
     if (!this.#remove(record)) return;
     const key = keyOf(record.job.id);
+    if (this.#recent.size >= RECENT_LIMIT) {
+      this.#olderRecent = this.#recent;
+      this.#recent = new Set();
+    }
     this.#recent.add(key);
-    if (this.#recent.size > RECENT_LIMIT) this.#recent.delete(this.#recent.values().next().value as string);
   }
 
   /** A claim that did not make the job ours: forgotten. */
@@ -139,7 +165,7 @@ export class JobLedger {
 
   /** For `running` lists: jobs in hand, or finished lately (a stale list must not bring one back). */
   isKnown(id: JobId): boolean {
-    return this.isBusyWith(id) || this.#recent.has(keyOf(id));
+    return this.isBusyWith(id) || this.#finishedLately(keyOf(id));
   }
 
   /**
@@ -150,7 +176,7 @@ export class JobLedger {
   isClaimable(job: Job): boolean {
     const key = keyOf(job.id);
     if (this.#records.has(key) || this.#refused.has(key)) return false;
-    return job.status === "pending" || !this.#recent.has(key);
+    return job.status === "pending" || !this.#finishedLately(key);
   }
 
   /** Jobs in `phase`, oldest first. */
@@ -167,6 +193,10 @@ export class JobLedger {
       if (phase === "undelivered") undelivered++;
     }
     return { jobs, undelivered, counts: { ...this.#counts } };
+  }
+
+  #finishedLately(key: string): boolean {
+    return this.#recent.has(key) || this.#olderRecent.has(key);
   }
 
   #remove(record: JobRecord): boolean {

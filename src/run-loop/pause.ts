@@ -39,8 +39,9 @@ export class PauseTracker {
 
   /** A claim was accepted: the worker takes jobs, so it is not paused. */
   accepted(): PauseChange {
-    this.#refused.clear();
-    this.#probed.clear();
+    // Only when there is something to clear: a Set's clear() makes a new table even when empty, and this runs for every claim.
+    if (this.#refused.size > 0) this.#refused.clear();
+    if (this.#probed.size > 0) this.#probed.clear();
     if (this.#pausedAt === undefined) return undefined;
     this.#pausedAt = undefined;
     return "resumed";
