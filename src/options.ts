@@ -102,8 +102,9 @@ export function createHttpCore(
 
 function resolveToken(given: string | undefined, kind: ClientKind, env: NodeJS.ProcessEnv): string {
   const tokenEnv = TOKEN_ENV[kind];
-  const fromEnv = tokenEnv.map((name) => env[name]).find((value) => value !== undefined && value !== "");
-  const token = given ?? fromEnv;
+  // The environment is read only for a token not given, and no further than the first name set: a
+  // runtime that grants variables one by one (`deno run --allow-env=MODELREINS_TOKEN`) is asked for no other.
+  const token = given ?? firstSet(tokenEnv, env);
   const names = tokenEnv.join(" or ");
   if (token === undefined || token === "") throw new TypeError(missingTokenMessage(kind));
   // Printable ASCII only: anything else would be refused by fetch in a message that quotes the header.
@@ -114,6 +115,15 @@ function resolveToken(given: string | undefined, kind: ClientKind, env: NodeJS.P
     );
   }
   return token;
+}
+
+/** The value of the first of `names` that is set and not empty, reading no further. */
+function firstSet(names: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== "") return value;
+  }
+  return undefined;
 }
 
 function resolveBaseUrl(raw: string, logger: Logger): string {

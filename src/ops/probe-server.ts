@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { checkOptions, describeValue } from "../check-options.js";
+import { checkOptions, describeValue, optionKeys } from "../check-options.js";
 import { liveness, type ProbeFacts, type ProbeLimits, type ProbeVerdict, readiness } from "./probe-state.js";
 import { PROMETHEUS_CONTENT_TYPE } from "./prometheus.js";
 
@@ -30,7 +30,7 @@ export const PROBE_PATHS = { health: "/healthz", ready: "/readyz", metrics: "/me
 /** The default port of the probe server. */
 export const DEFAULT_PROBE_PORT = 8001;
 
-const PROBE_OPTION_KEYS = ["port", "host"] as const;
+const PROBE_OPTION_KEYS = optionKeys<ProbeOptions>({ port: true, host: true });
 
 /** What the server asks at each request. */
 export interface ProbeSource {

@@ -4,12 +4,13 @@
  * result to the outbox.
  */
 import { describeValue } from "../check-options.js";
+import type { RequestOptions } from "../http/core.js";
 import type { Job, JobId } from "../types.js";
 import type { JobRecord } from "./ledger.js";
 import { callOnError } from "./on-error.js";
 import type { Outbox } from "./outbox.js";
 import { describe, formatFailure, SHUTDOWN_RESULT, toResult, UNFORMATTED_FAILURE } from "./results.js";
-import type { CallOptions, LoopContext } from "./types.js";
+import type { LoopContext } from "./types.js";
 
 /** How long a cancelled job's handler may run on before a warning says it ignores its signal. */
 export const IGNORED_CANCEL_WARN_MS = 10_000;
@@ -75,7 +76,7 @@ export class Executor {
   }
 
   /** Fails a job whose handler did not return in time at a stop, and sends that result within `options`. */
-  cutShort(record: JobRecord, options: CallOptions): Promise<boolean> {
+  cutShort(record: JobRecord, options: RequestOptions): Promise<boolean> {
     const reason = record.controller.signal.reason ?? new Error(SHUTDOWN_RESULT);
     this.#settle(record, { kind: "failed", error: reason });
     this.#ctx.ledger.move(record, "delivering");

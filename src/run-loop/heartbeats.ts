@@ -3,10 +3,9 @@
  * in flight), and the final `offline` one, after which no periodic one is sent.
  */
 import { isTokenRefused } from "../errors.js";
-import type { CallOptions, LoopContext } from "./types.js";
-
-/** Time the final heartbeat gets. */
-export const FINAL_CALL_TIMEOUT_MS = 5_000;
+import type { RequestOptions } from "../http/core.js";
+import type { LoopContext } from "./types.js";
+import { FINAL_CALL_TIMEOUT_MS } from "./wait.js";
 
 export class Heartbeats {
   readonly #ctx: LoopContext;
@@ -49,7 +48,7 @@ export class Heartbeats {
     this.#periodic.abort();
   }
 
-  async #send(final: "offline" | undefined, options: CallOptions): Promise<void> {
+  async #send(final: "offline" | undefined, options: RequestOptions): Promise<void> {
     const { worker, ledger, settings, health, emit, logger } = this.#ctx;
     const inFlight = ledger.inPhase("running", "delivering", "cancelling").map((record) => record.job.id);
     const status = final ?? (inFlight.length > 0 ? "busy" : "idle");

@@ -5,14 +5,14 @@
  * the last flush of a stop, under one deadline.
  */
 import type { ConflictError } from "../errors.js";
+import type { RequestOptions } from "../http/core.js";
 import { classifyDeliveryFailure, redeliveryDelay } from "./classify.js";
-import { FINAL_CALL_TIMEOUT_MS } from "./heartbeats.js";
 import type { Delivery, JobRecord } from "./ledger.js";
 import { callOnError } from "./on-error.js";
 import { explainRefusal } from "./ownership-watch.js";
 import { describe, excerpt } from "./results.js";
-import type { CallOptions, CompletionStatus, LoopContext } from "./types.js";
-import { until } from "./wait.js";
+import type { CompletionStatus, LoopContext } from "./types.js";
+import { FINAL_CALL_TIMEOUT_MS, until } from "./wait.js";
 
 export class Outbox {
   readonly #ctx: LoopContext;
@@ -27,7 +27,7 @@ export class Outbox {
   }
 
   /** Sends a job's result; what fails for now is kept and retried. Resolves `true` once delivered. */
-  send(record: JobRecord, result: string, status: CompletionStatus, options: CallOptions = {}): Promise<boolean> {
+  send(record: JobRecord, result: string, status: CompletionStatus, options: RequestOptions = {}): Promise<boolean> {
     record.delivery = { result, status, failures: 0, nextAt: 0, sending: false };
     return this.#attempt(record, record.delivery, options);
   }
@@ -70,7 +70,7 @@ export class Outbox {
     }
   }
 
-  async #attempt(record: JobRecord, delivery: Delivery, options: CallOptions): Promise<boolean> {
+  async #attempt(record: JobRecord, delivery: Delivery, options: RequestOptions): Promise<boolean> {
     const { worker, ledger, logger, emit, health } = this.#ctx;
     const { job } = record;
     delivery.sending = true;

@@ -6,12 +6,12 @@
 import { isTokenRefused } from "../errors.js";
 import type { Claimer } from "./claimer.js";
 import type { Executor } from "./executor.js";
-import { FINAL_CALL_TIMEOUT_MS, type Heartbeats } from "./heartbeats.js";
+import type { Heartbeats } from "./heartbeats.js";
 import type { JobRecord } from "./ledger.js";
 import type { Outbox } from "./outbox.js";
 import { describe } from "./results.js";
 import type { LoopContext } from "./types.js";
-import { within } from "./wait.js";
+import { FINAL_CALL_TIMEOUT_MS, within } from "./wait.js";
 
 /** How long aborted handlers get to return before their jobs are failed anyway. */
 const ABORT_WAIT_MS = 1_000;

@@ -3,6 +3,7 @@
  * the narrow set of worker calls it makes (so it does not depend on `Worker`),
  * its settings, and the options of `Worker.run()`.
  */
+import type { RequestOptions } from "../http/core.js";
 import type { Logger } from "../logger.js";
 import type { ResolvedRoute } from "../routes.js";
 import type { Job, JobId } from "../types.js";
@@ -45,13 +46,6 @@ export interface LoopSettings {
   readonly tags: readonly string[];
 }
 
-/** Per-call options the loop passes on. */
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-  timeoutMs?: number | undefined;
-  maxRetries?: number | undefined;
-}
-
 /**
  * The worker calls the loop makes, and nothing else: `Worker` hands the loop
  * an adapter of this shape, so a change of a method's signature touches that
@@ -61,15 +55,15 @@ export interface LoopWorker {
   readonly name: string;
   readonly url: string;
   readonly logger: Logger;
-  inbox(status: "pending" | "running" | "cancelled", options: CallOptions): Promise<Job[]>;
+  inbox(status: "pending" | "running" | "cancelled", options: RequestOptions): Promise<Job[]>;
   /** The route of `inbox`, for errors that name the call whose answer showed them. */
   readonly inboxRoute: ResolvedRoute;
   claim(jobId: JobId): Promise<Job>;
-  complete(jobId: JobId, result: string, status: CompletionStatus, options: CallOptions): Promise<unknown>;
+  complete(jobId: JobId, result: string, status: CompletionStatus, options: RequestOptions): Promise<unknown>;
   heartbeat(
     status: string,
     details: { in_flight: JobId[]; concurrency: number },
-    options: CallOptions,
+    options: RequestOptions,
   ): Promise<unknown>;
   /**
    * Runs the user's handler for a job, with the context the worker builds. `abort.signal` is read

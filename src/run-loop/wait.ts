@@ -1,6 +1,9 @@
 /** Bounded waits of a stop: none leaves a timer or a listener behind. */
 import { sleep } from "../http/backoff.js";
 
+/** The timeout of each last call of a stop: the offline heartbeat, the results sent at the end. */
+export const FINAL_CALL_TIMEOUT_MS = 5_000;
+
 /** Waits for `promise`, or `ms` at most. */
 export async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   const cancel = new AbortController();

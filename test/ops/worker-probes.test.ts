@@ -1,39 +1,30 @@
 // Probes and metrics of a real Worker, over real HTTP on loopback, against the local coordinator.
 import { AuthenticationError, type Job, Worker, type WorkerOptions } from "modelreins-worker";
-import { type Coordinator, createCoordinator, type Listener } from "modelreins-worker/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { addFaults, delay, faultMix, recordingLogger, seeded } from "../reliability/support.js";
+import {
+  addFaults,
+  delay,
+  faultMix,
+  type LoopbackWorker,
+  loopbackWorker,
+  smallSeededJitter,
+} from "../reliability/support.js";
 import { histogramSeries, parseMetrics, sampleValue } from "../support/prometheus.js";
 
-let coordinator: Coordinator | undefined;
-let listener: Listener | undefined;
-let worker: Worker | undefined;
+let fixture: LoopbackWorker | undefined;
 
 afterEach(async () => {
-  await worker?.stop();
-  await listener?.close();
-  await coordinator?.close();
-  worker = undefined;
-  listener = undefined;
-  coordinator = undefined;
+  await fixture?.close();
+  fixture = undefined;
   vi.restoreAllMocks();
 });
 
 async function setup(options: WorkerOptions = {}, seed = 1) {
-  coordinator = createCoordinator({ seed });
-  listener = await coordinator.listen({ port: 0 });
-  const logger = recordingLogger();
-  worker = new Worker({
-    url: listener.url,
-    token: coordinator.workerToken,
-    name: "probed",
-    pollIntervalMs: 10,
-    heartbeatIntervalMs: 20,
-    probes: { port: 0 },
-    logger,
-    ...options,
+  fixture = await loopbackWorker({
+    coordinator: { seed },
+    worker: { probes: { port: 0 }, ...options, name: "probed" },
   });
-  return { coordinator, worker, logger };
+  return fixture;
 }
 
 const get = async (url: string) => {
@@ -142,12 +133,12 @@ describe("the probe server of a running worker", () => {
   });
 
   it("a probe port in use fails run() at once with a message naming the port", async () => {
-    const { worker: first } = await setup();
+    const { worker: first, listener } = await setup();
     const running = first.run(() => "ok", { handleSignals: false });
     await vi.waitFor(() => expect(first.probeUrl).toBeDefined());
     const port = Number(new URL(first.probeUrl as string).port);
     const second = new Worker({
-      url: listener?.url,
+      url: listener.url,
       token: "t0ken",
       name: "second",
       probes: { port },
@@ -175,8 +166,7 @@ describe("/metrics after a fault-injected run", () => {
   it(`${JOBS} jobs through drops, 5xx, 429 and stalls: the counters equal the coordinator's own counts`, async () => {
     const seed = 7;
     const { coordinator, worker: probed } = await setup({ concurrency: 8, timeoutMs: 300 }, seed);
-    const jitter = seeded(seed);
-    vi.spyOn(Math, "random").mockImplementation(() => jitter() * 0.05);
+    smallSeededJitter(seed);
     const jobs = Array.from({ length: JOBS }, (_, i) =>
       coordinator.createJob({ prompt: `p${i}`, assigned_to: "probed" }),
     );
@@ -185,6 +175,8 @@ describe("/metrics after a fault-injected run", () => {
     addFaults(coordinator, faultMix());
     let retryEvents = 0;
     probed.on("job:delivery-retrying", () => retryEvents++);
+    let heartbeatFailedEvents = 0;
+    probed.on("heartbeat:failed", () => heartbeatFailedEvents++);
     const running = probed.run(
       async (job: Job) => {
         await delay(1);
@@ -214,10 +206,12 @@ describe("/metrics after a fault-injected run", () => {
     // Kept results: as many as the events said, and none given up (every job ended with its result).
     expect(value("results_retried_total")).toBe(retryEvents);
     expect(value("results_given_up_total")).toBe(0);
-    // A heartbeat is never retried within its call: each one a fault hit is one failure.
+    // A heartbeat is never retried within its call: each one a fault hit is one failure; on a busy
+    // machine one may also time out (300 ms) without a fault, and the event counts it too.
     const heartbeatFaults = coordinator.requests.filter((r) => r.route === "heartbeat" && r.fault !== undefined).length;
     expect(heartbeatFaults).toBeGreaterThan(0);
-    expect(value("heartbeat_failures_total")).toBe(heartbeatFaults);
+    expect(heartbeatFailedEvents).toBeGreaterThanOrEqual(heartbeatFaults);
+    expect(value("heartbeat_failures_total")).toBe(heartbeatFailedEvents);
     // The job histogram counted every outcome; the HTTP one every call by route.
     expect(histogramSeries(text, "modelreins_worker_job_duration_seconds", { outcome: "completed" })?.count).toBe(done);
     expect(histogramSeries(text, "modelreins_worker_job_duration_seconds", { outcome: "failed" })?.count).toBe(failed);

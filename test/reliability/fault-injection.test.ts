@@ -1,48 +1,35 @@
 // Reliability: 1,000 jobs through the local coordinator over real HTTP on loopback, with faults
 // injected on claim, complete, inbox and heartbeat. Every job ends done with its own result,
 // completed exactly once, run exactly once, and the worker is still running at the end.
-import { type Job, ModelReins, SHUTDOWN_RESULT, Worker, type WorkerOptions } from "modelreins-worker";
-import { type Coordinator, createCoordinator, type Listener } from "modelreins-worker/testing";
+import { type Job, ModelReins, SHUTDOWN_RESULT, type WorkerOptions } from "modelreins-worker";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { addFaults, delay, faultMix, recordingLogger, seeded } from "./support.js";
+import {
+  addFaults,
+  delay,
+  faultMix,
+  type LoopbackWorker,
+  loopbackWorker,
+  seeded,
+  smallSeededJitter,
+} from "./support.js";
 
 const JOBS = 1_000;
 
-let coordinator: Coordinator | undefined;
-let listener: Listener | undefined;
-let worker: Worker | undefined;
+let fixture: LoopbackWorker | undefined;
 
 afterEach(async () => {
-  await worker?.stop();
-  await listener?.close();
-  await coordinator?.close();
-  worker = undefined;
-  listener = undefined;
-  coordinator = undefined;
+  await fixture?.close();
+  fixture = undefined;
   vi.restoreAllMocks();
 });
 
 async function setup(idempotency: boolean, name: string, seed: number, options: WorkerOptions = {}) {
-  coordinator = createCoordinator({ idempotency, seed });
-  listener = await coordinator.listen({ port: 0 });
-  // Back-off delays are drawn from Math.random: draw them small (and seeded), so the run is fast.
-  // The Retry-After waits ("1" is a full second) and the loop's fixed half are left as they are.
-  const jitter = seeded(seed);
-  vi.spyOn(Math, "random").mockImplementation(() => jitter() * 0.05);
-  const logger = recordingLogger();
-  worker = new Worker({
-    url: listener.url,
-    token: coordinator.workerToken,
-    name,
-    concurrency: 8,
-    pollIntervalMs: 10,
-    // Frequent enough that heartbeats meet faults too in a run that takes a few seconds.
-    heartbeatIntervalMs: 20,
-    timeoutMs: 300,
-    logger,
-    ...options,
+  smallSeededJitter(seed);
+  fixture = await loopbackWorker({
+    coordinator: { seed, idempotency },
+    worker: { concurrency: 8, timeoutMs: 300, ...options, name },
   });
-  return { coordinator, worker, logger };
+  return fixture;
 }
 
 describe.each([
@@ -229,19 +216,12 @@ describe("jobs that come back", () => {
 
   it("a job requeued during an outage (its result undeliverable for now) is claimed and run again, not left pending", async () => {
     const name = "fi-requeued";
-    coordinator = createCoordinator({ requeueAfterMs: 300, seed: 4 });
-    listener = await coordinator.listen({ port: 0 });
     vi.spyOn(Math, "random").mockReturnValue(0);
-    const logger = recordingLogger();
-    worker = new Worker({
-      url: listener.url,
-      token: coordinator.workerToken,
-      name,
-      pollIntervalMs: 10,
-      heartbeatIntervalMs: 50,
-      timeoutMs: 300,
-      logger,
+    fixture = await loopbackWorker({
+      coordinator: { requeueAfterMs: 300, seed: 4 },
+      worker: { name, heartbeatIntervalMs: 50, timeoutMs: 300 },
     });
+    const { coordinator, worker } = fixture;
     const job = coordinator.createJob({ prompt: "x", assigned_to: name });
     let runs = 0;
     const c = coordinator;
@@ -307,19 +287,10 @@ describe("jobs that come back", () => {
 describe("the coordinator down", () => {
   it("a worker started while the coordinator is down waits it out and starts working when it comes up", async () => {
     const name = "fi-early";
-    coordinator = createCoordinator();
-    const first = await coordinator.listen({ port: 0 });
+    fixture = await loopbackWorker({ worker: { name, heartbeatIntervalMs: 100 } });
+    const { coordinator, worker, logger, listener: first } = fixture;
     const port = Number(new URL(first.url).port);
     await first.close();
-    const logger = recordingLogger();
-    worker = new Worker({
-      url: first.url,
-      token: coordinator.workerToken,
-      name,
-      pollIntervalMs: 10,
-      heartbeatIntervalMs: 100,
-      logger,
-    });
     let ended = false;
     let outage = false;
     worker.once("coordinator:unreachable", () => {
@@ -334,7 +305,7 @@ describe("the coordinator down", () => {
     await expect.poll(() => logger.text(), { timeout: 5_000 }).toMatch(/ECONNREFUSED\)\. Nothing is listening there: /);
     await expect.poll(() => outage, { timeout: 5_000 }).toBe(true);
     expect(ended).toBe(false);
-    listener = await coordinator.listen({ port });
+    await coordinator.listen({ port });
     const job = coordinator.createJob({ prompt: "x", assigned_to: name });
     expect(await coordinator.waitFor(job.id, "done", { timeoutMs: 8_000 })).toMatchObject({ result: `r:${job.id}` });
     expect(logger.text()).toContain("the coordinator answers again; resuming");

@@ -3,8 +3,15 @@
  * that keeps every line, and the fault mix of the fault-injection run and the
  * soak script.
  */
-import type { Logger } from "modelreins-worker";
-import type { Coordinator, FaultSpec } from "modelreins-worker/testing";
+import { type Logger, Worker, type WorkerOptions } from "modelreins-worker";
+import {
+  type Coordinator,
+  type CoordinatorOptions,
+  createCoordinator,
+  type FaultSpec,
+  type Listener,
+} from "modelreins-worker/testing";
+import { vi } from "vitest";
 
 /** mulberry32: a small seeded PRNG giving numbers in [0, 1). */
 export function seeded(seed: number): () => number {
@@ -77,3 +84,55 @@ export function addFaults(coordinator: Coordinator, specs: readonly FaultSpec[])
 
 /** Resolves after `ms`. */
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A worker against a local coordinator on loopback, as the suites over real HTTP set them up. */
+export interface LoopbackWorker {
+  coordinator: Coordinator;
+  listener: Listener;
+  worker: Worker;
+  logger: ReturnType<typeof recordingLogger>;
+  /** Stops the worker, then closes the listener and the coordinator. */
+  close(): Promise<void>;
+}
+
+/**
+ * A local coordinator listening on a free loopback port, and a Worker against it that polls every
+ * 10 ms and heartbeats every 20 ms (so a run of a few seconds meets faults on every route), logging
+ * into a {@link recordingLogger}; `worker` overrides any of it.
+ */
+export async function loopbackWorker(options: {
+  coordinator?: CoordinatorOptions;
+  worker: WorkerOptions & { name: string };
+}): Promise<LoopbackWorker> {
+  const coordinator = createCoordinator(options.coordinator);
+  const listener = await coordinator.listen({ port: 0 });
+  const logger = recordingLogger();
+  const worker = new Worker({
+    url: listener.url,
+    token: coordinator.workerToken,
+    pollIntervalMs: 10,
+    heartbeatIntervalMs: 20,
+    logger,
+    ...options.worker,
+  });
+  return {
+    coordinator,
+    listener,
+    worker,
+    logger,
+    async close() {
+      await worker.stop();
+      await listener.close();
+      await coordinator.close();
+    },
+  };
+}
+
+/**
+ * Back-off delays are drawn from Math.random: drawn small and seeded, so a run through faults is fast
+ * and repeatable. The Retry-After waits ("1" is a full second) and the loop's fixed half stay as they are.
+ */
+export function smallSeededJitter(seed: number): void {
+  const jitter = seeded(seed);
+  vi.spyOn(Math, "random").mockImplementation(() => jitter() * 0.05);
+}
