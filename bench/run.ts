@@ -70,7 +70,7 @@ const PLAN = QUICK
       floor: { seconds: 20, warmupSeconds: 5 },
       upload: { bytes: GiB },
       soak: { checkpoints: [1000, 2000, 5000, 10000, 15000, 20000], batch: 1000, concurrency: 8 },
-      loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 2000, rounds: 4, warmupRuns: 3 },
+      loop: { delaysMs: [0, 2], concurrencies: [1, 8, 32], jobs: 2000, rounds: 6, warmupRuns: 3 },
       ops: { concurrency: 8, jobs: 1000, loopJobs: 5000, rounds: 6, warmupJobs: 300 },
       importRuns: 9,
       timeoutMs: 15 * 60_000,

@@ -1,5 +1,5 @@
 import { HttpResponse } from "msw";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   type Job,
   SHUTDOWN_RESULT,
@@ -9,18 +9,10 @@ import {
   type WorkerOptions,
 } from "../src/index.js";
 import { WORKER_EVENT_NAMES } from "../src/worker-events.js";
-import { makeWorker, stopWorkersAfterEach } from "./support/loop.js";
-import { deferred, delay, FakeCoordinator, json, setupMockServer } from "./support/msw.js";
+import { makeWorker, mockedCoordinatorSuite, waitFor } from "./support/loop.js";
+import { deferred, delay, json } from "./support/msw.js";
 
-const mock = setupMockServer();
-stopWorkersAfterEach();
-
-let fake: FakeCoordinator;
-beforeEach(() => {
-  fake = new FakeCoordinator(mock).install();
-});
-
-const waitFor = <T>(check: () => T, timeout = 5_000) => vi.waitFor(check, { timeout, interval: 5 });
+const suite = mockedCoordinatorSuite();
 
 interface Seen {
   event: WorkerEventName;
@@ -49,7 +41,7 @@ function start(handler: (job: Job, ctx: { signal: AbortSignal }) => unknown, opt
 
 describe("one job's events", () => {
   it("a job that completes: claimed, started, completed, delivered; the worker's own events around it", async () => {
-    const job = fake.add();
+    const job = suite.fake.add();
     const { worker, seen, done } = start(() => "ok");
     let phaseAtClaimed: string[] = [];
     worker.once("job:claimed", () => {
@@ -82,7 +74,7 @@ describe("one job's events", () => {
   });
 
   it("a job that fails: claimed, started, failed (with the error), delivered as failed", async () => {
-    const job = fake.add();
+    const job = suite.fake.add();
     const { seen } = start(() => {
       throw new Error("oops");
     });
@@ -96,9 +88,9 @@ describe("one job's events", () => {
 
   it("a job whose result is kept and retried: the retry is an event, then delivered on the second attempt", async () => {
     let refusals = 1;
-    fake.before.complete = () => (refusals-- > 0 ? json({ error: "busy" }, { status: 503 }) : undefined);
+    suite.fake.before.complete = () => (refusals-- > 0 ? json({ error: "busy" }, { status: 503 }) : undefined);
     vi.spyOn(Math, "random").mockReturnValue(0);
-    const job = fake.add();
+    const job = suite.fake.add();
     const { seen, worker } = start(() => "kept", { maxRetries: 0 });
     await waitFor(() => expect(eventsOf(seen, job.id)).toContain("job:delivery-retrying"));
     expect(worker.status().jobs).toEqual([{ id: job.id, phase: "undelivered", since: expect.any(Number) }]);
@@ -114,11 +106,11 @@ describe("one job's events", () => {
     const retrying = seen.find((s) => s.event === "job:delivery-retrying")?.payload;
     expect(retrying).toMatchObject({ attempt: 1, nextAttemptAt: expect.any(Number) });
     expect(seen.find((s) => s.event === "job:delivered")?.payload).toMatchObject({ attempts: 2 });
-    expect(fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "kept" })]);
+    expect(suite.fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "kept" })]);
   });
 
   it("a job cut short by a stop: failed with the shutdown reason, delivered, between stopping and stopped", async () => {
-    const job = fake.add();
+    const job = suite.fake.add();
     const started = deferred();
     const { worker, seen, done } = start(
       async () => {
@@ -143,7 +135,7 @@ describe("one job's events", () => {
     ]);
     const failed = seen.find((s) => s.event === "job:failed")?.payload as WorkerEvents["job:failed"];
     expect((failed.error as Error).message).toBe(SHUTDOWN_RESULT);
-    expect(fake.completionsOf(job.id)).toEqual([
+    expect(suite.fake.completionsOf(job.id)).toEqual([
       expect.objectContaining({ status: "failed", result: SHUTDOWN_RESULT }),
     ]);
   });
@@ -154,12 +146,12 @@ describe("one job's events", () => {
     const stopping = vi.fn();
     worker.on("worker:stopping", stopping);
     const done = worker.run(() => "", { handleSignals: false, signal: controller.signal });
-    await waitFor(() => expect(fake.inboxCalls.length).toBeGreaterThan(0));
+    await waitFor(() => expect(suite.fake.inboxCalls.length).toBeGreaterThan(0));
     controller.abort();
     await done;
     expect(stopping).toHaveBeenCalledWith({ reason: "run-signal", signal: undefined });
 
-    fake.before.inbox = () => json({ error: "revoked" }, { status: 401 });
+    suite.fake.before.inbox = () => json({ error: "revoked" }, { status: 401 });
     stopping.mockClear();
     const stopped = vi.fn();
     worker.on("worker:stopped", stopped);
@@ -171,8 +163,8 @@ describe("one job's events", () => {
 
 describe("more of the worker's and the result's events", () => {
   it("a result refused for good: delivery given up after the terminal event; onError still called", async () => {
-    fake.before.complete = () => json({ error: "no such job" }, { status: 404 });
-    const job = fake.add();
+    suite.fake.before.complete = () => json({ error: "no such job" }, { status: 404 });
+    const job = suite.fake.add();
     const onError = vi.fn();
     const { worker } = makeWorker();
     const seen = recordEvents(worker);
@@ -187,12 +179,12 @@ describe("more of the worker's and the result's events", () => {
 
   it("a failed heartbeat, a poll's count, and a stop by SIGINT named in worker:stopping", async () => {
     let refuse = 1;
-    fake.before.heartbeat = () => (refuse-- > 0 ? json({ error: "busy" }, { status: 503 }) : undefined);
-    fake.addMany(2);
+    suite.fake.before.heartbeat = () => (refuse-- > 0 ? json({ error: "busy" }, { status: 503 }) : undefined);
+    suite.fake.addMany(2);
     const { worker } = makeWorker({ maxRetries: 0 });
     const seen = recordEvents(worker);
     const done = worker.run(() => "");
-    await waitFor(() => expect(fake.completions).toHaveLength(2));
+    await waitFor(() => expect(suite.fake.completions).toHaveLength(2));
     process.emit("SIGINT", "SIGINT");
     await done;
     expect(seen.find((s) => s.event === "heartbeat:failed")?.payload).toEqual({
@@ -207,7 +199,7 @@ describe("more of the worker's and the result's events", () => {
 
 describe("listeners", () => {
   it("a listener that throws or rejects is logged, and the worker goes on with every job", async () => {
-    const jobs = fake.addMany(3);
+    const jobs = suite.fake.addMany(3);
     const { worker, logger } = makeWorker({ concurrency: 2 });
     const completed = vi.fn();
     worker.on("job:started", () => {
@@ -218,7 +210,7 @@ describe("listeners", () => {
     });
     worker.on("job:completed", completed);
     void worker.run(() => "fine", { handleSignals: false });
-    await waitFor(() => expect(jobs.every((job) => fake.completionsOf(job.id).length === 1)).toBe(true));
+    await waitFor(() => expect(jobs.every((job) => suite.fake.completionsOf(job.id).length === 1)).toBe(true));
     expect(completed).toHaveBeenCalledTimes(3);
     await waitFor(() =>
       expect(logger.error).toHaveBeenCalledWith(
@@ -230,7 +222,7 @@ describe("listeners", () => {
   });
 
   it("on, once and off behave as EventEmitter's: twice added is twice called, once is once, off removes one", async () => {
-    fake.addMany(2);
+    suite.fake.addMany(2);
     const { worker } = makeWorker();
     const each = vi.fn();
     const first = vi.fn();
@@ -242,7 +234,7 @@ describe("listeners", () => {
     worker.once("job:completed", onceRemoved).off("job:completed", onceRemoved);
     expect(worker.listenerCount("job:completed")).toBe(3);
     void worker.run(() => "", { handleSignals: false });
-    await waitFor(() => expect(fake.completions).toHaveLength(2));
+    await waitFor(() => expect(suite.fake.completions).toHaveLength(2));
     await waitFor(() => expect(each).toHaveBeenCalledTimes(4));
     expect(first).toHaveBeenCalledTimes(1);
     expect(removed).not.toHaveBeenCalled();
@@ -282,15 +274,15 @@ describe("status()", () => {
     const claim = deferred();
     const handler = deferred<string>();
     const complete = deferred();
-    fake.before.claim = async () => {
+    suite.fake.before.claim = async () => {
       await claim.promise;
       return undefined;
     };
-    fake.before.complete = async () => {
+    suite.fake.before.complete = async () => {
       await complete.promise;
       return undefined;
     };
-    const job = fake.add();
+    const job = suite.fake.add();
     const done = worker.run(() => handler.promise, { handleSignals: false });
     const phase = () => worker.status().jobs.map((j) => j.phase);
     await waitFor(() => expect(phase()).toEqual(["claiming"]));
@@ -319,7 +311,7 @@ describe("status()", () => {
 
   it("says stopping while a stop waits for a job, and counts failed calls in a row", async () => {
     vi.spyOn(Math, "random").mockReturnValue(0);
-    const job = fake.add();
+    const job = suite.fake.add();
     const release = deferred<string>();
     const { worker } = makeWorker({ shutdownGraceMs: 5_000 });
     const done = worker.run(() => release.promise, { handleSignals: false });
@@ -329,9 +321,9 @@ describe("status()", () => {
     release.resolve("late but fine");
     await stopping;
     await done;
-    expect(fake.completionsOf(job.id)).toEqual([expect.objectContaining({ result: "late but fine" })]);
+    expect(suite.fake.completionsOf(job.id)).toEqual([expect.objectContaining({ result: "late but fine" })]);
 
-    fake.before.inbox = () => HttpResponse.error();
+    suite.fake.before.inbox = () => HttpResponse.error();
     const again = worker.run(() => "", { handleSignals: false });
     await waitFor(() => expect(worker.status().consecutiveFailures).toBeGreaterThanOrEqual(1));
     await worker.stop();
@@ -343,7 +335,7 @@ describe("the coordinator's reachability", () => {
   it("unreachable with the error and the wait, then reachable again with how many calls failed", async () => {
     vi.spyOn(Math, "random").mockReturnValue(0);
     let failures = 2;
-    fake.before.inbox = () => (failures-- > 0 ? json({ error: "down" }, { status: 503 }) : undefined);
+    suite.fake.before.inbox = () => (failures-- > 0 ? json({ error: "down" }, { status: 503 }) : undefined);
     const { worker, seen } = start(() => "", { maxRetries: 0 });
     await waitFor(() => expect(seen.some((s) => s.event === "coordinator:reachable")).toBe(true), 8_000);
     const outage = seen.filter((s) => s.event.startsWith("coordinator:")).map((s) => s.payload);
@@ -358,13 +350,13 @@ describe("the coordinator's reachability", () => {
 
 describe("one log line per finished job", () => {
   it("at info: done with its time, failed with its message (not the stack)", async () => {
-    const ok = fake.add();
-    const bad = fake.add();
+    const ok = suite.fake.add();
+    const bad = suite.fake.add();
     const { logger } = start((job) => {
       if (job.id === bad.id) throw new Error("bad input");
       return "";
     });
-    await waitFor(() => expect(fake.completions).toHaveLength(2));
+    await waitFor(() => expect(suite.fake.completions).toHaveLength(2));
     const lines = [...logger.info.mock.calls, ...logger.warn.mock.calls].map(([m]) => m);
     expect(lines.filter((m) => m.startsWith(`job ${ok.id} `))).toEqual([
       expect.stringMatching(/^job \d+ done in \d+\.\d\d s$/),
@@ -375,16 +367,16 @@ describe("one log line per finished job", () => {
   });
 
   it('logLevel "warn" silences the done lines of the default logger', async () => {
-    fake.add();
+    suite.fake.add();
     const printed = vi.spyOn(console, "error").mockImplementation(() => {});
     const { worker } = makeWorker({ logger: undefined, logLevel: "warn" });
     void worker.run(() => "", { handleSignals: false });
-    await waitFor(() => expect(fake.completions).toHaveLength(1));
+    await waitFor(() => expect(suite.fake.completions).toHaveLength(1));
     expect(printed.mock.calls.map(([m]) => String(m)).filter((m) => m.includes("done in"))).toEqual([]);
     printed.mockClear();
 
     const { worker: chatty } = makeWorker({ logger: undefined, name: "chatty" });
-    fake.add({ assigned_to: "chatty" });
+    suite.fake.add({ assigned_to: "chatty" });
     void chatty.run(() => "", { handleSignals: false });
     await waitFor(() => expect(printed.mock.calls.some(([m]) => /job \d+ done in/.test(String(m)))).toBe(true));
     await delay(10);

@@ -1,32 +1,15 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SHUTDOWN_RESULT, Worker } from "../src/index.js";
-import { makeWorker, startWorker, stopWorkersAfterEach } from "./support/loop.js";
-import {
-  BASE,
-  deferred,
-  delay,
-  FakeCoordinator,
-  json,
-  setupMockServer,
-  spyLogger,
-  TOKEN,
-  WORKER_NAME,
-} from "./support/msw.js";
+import { makeWorker, mockedCoordinatorSuite, startWorker, waitFor } from "./support/loop.js";
+import { BASE, deferred, delay, json, spyLogger, TOKEN, WORKER_NAME } from "./support/msw.js";
 
-const mock = setupMockServer();
-stopWorkersAfterEach();
-
-let fake: FakeCoordinator;
-beforeEach(() => {
-  fake = new FakeCoordinator(mock).install();
-});
-
-const waitFor = <T>(check: () => T, timeout = 5_000) => vi.waitFor(check, { timeout, interval: 5 });
+const suite = mockedCoordinatorSuite();
+const { mock } = suite;
 const statusOf = (record: { json?: unknown }) => (record.json as { status: string }).status;
 
 describe("stop()", () => {
   it("stops claiming, lets the in-flight job finish and report, then run() resolves", async () => {
-    const [first, second] = fake.addMany(2);
+    const [first, second] = suite.fake.addMany(2);
     const started = deferred();
     const release = deferred();
     const { worker, done } = startWorker(async (job) => {
@@ -41,28 +24,28 @@ describe("stop()", () => {
     void done.then(() => order.push("run"));
     await delay(50);
     expect(order).toEqual([]);
-    expect(fake.completions).toHaveLength(0);
+    expect(suite.fake.completions).toHaveLength(0);
     release.resolve();
     await stopped;
     await done;
     expect(order).toEqual(["run", "stop"]);
     expect(worker.running).toBe(false);
-    expect(fake.completionsOf(first?.id ?? "")).toEqual([
+    expect(suite.fake.completionsOf(first?.id ?? "")).toEqual([
       expect.objectContaining({ status: "done", result: `finished ${first?.id}` }),
     ]);
     // The second job was never claimed.
-    expect(fake.claims).toHaveLength(1);
-    expect(fake.jobs.get(String(second?.id))?.status).toBe("pending");
+    expect(suite.fake.claims).toHaveLength(1);
+    expect(suite.fake.jobs.get(String(second?.id))?.status).toBe("pending");
     // The last heartbeat says offline, and comes after the completion.
-    const last = fake.heartbeats.at(-1);
+    const last = suite.fake.heartbeats.at(-1);
     expect(last && statusOf(last)).toBe("offline");
-    expect(last?.at).toBeGreaterThan(fake.completions[0]?.at ?? Number.POSITIVE_INFINITY);
+    expect(last?.at).toBeGreaterThan(suite.fake.completions[0]?.at ?? Number.POSITIVE_INFINITY);
     expect(last?.json).toMatchObject({ instance: WORKER_NAME, details: { in_flight: [] } });
   });
 
   it("an idle worker stops at once, with an offline heartbeat as its last call", async () => {
     const { worker, done, logger } = startWorker(() => "", { pollIntervalMs: 60_000 });
-    await waitFor(() => expect(fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
+    await waitFor(() => expect(suite.fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
     await worker.stop();
     await done;
     expect(statusOf(mock.requests.at(-1) ?? {})).toBe("offline");
@@ -76,7 +59,7 @@ describe("stop()", () => {
   it("with a slow coordinator, no heartbeat is sent after the offline one", async () => {
     let inFlight = 0;
     let maxInFlight = 0;
-    fake.before.heartbeat = async () => {
+    suite.fake.before.heartbeat = async () => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await delay(60);
@@ -84,16 +67,16 @@ describe("stop()", () => {
       return undefined;
     };
     const { worker, done } = startWorker(() => "", { heartbeatIntervalMs: 15, pollIntervalMs: 60_000 });
-    await waitFor(() => expect(fake.heartbeats.length).toBeGreaterThanOrEqual(2));
+    await waitFor(() => expect(suite.fake.heartbeats.length).toBeGreaterThanOrEqual(2));
     // Stop while a periodic heartbeat is on its way.
     await waitFor(() => expect(inFlight).toBe(1));
     await worker.stop();
     await done;
     await delay(100);
-    const statuses = fake.heartbeats.map(statusOf);
+    const statuses = suite.fake.heartbeats.map(statusOf);
     expect(statuses.at(-1)).toBe("offline");
     expect(statuses.filter((s) => s === "offline")).toHaveLength(1);
-    expect(fake.heartbeats.at(-1)?.at).toBe(Math.max(...fake.heartbeats.map((h) => h.at)));
+    expect(suite.fake.heartbeats.at(-1)?.at).toBe(Math.max(...suite.fake.heartbeats.map((h) => h.at)));
     // Periodic heartbeats do not pile up behind a slow one.
     expect(maxInFlight).toBeLessThanOrEqual(2);
   });
@@ -106,35 +89,35 @@ describe("stop()", () => {
 
   it("stop() twice, or while stopping, is fine", async () => {
     const { worker, done } = startWorker(() => "");
-    await waitFor(() => expect(fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
+    await waitFor(() => expect(suite.fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
     await Promise.all([worker.stop(), worker.stop()]);
     await worker.stop();
     await done;
-    expect(fake.heartbeats.filter((h) => statusOf(h) === "offline")).toHaveLength(1);
+    expect(suite.fake.heartbeats.filter((h) => statusOf(h) === "offline")).toHaveLength(1);
   });
 
   it("a result the coordinator refused for now is delivered on the way out", async () => {
     let failures = 1;
-    fake.before.complete = () => (failures-- > 0 ? json({}, { status: 503 }) : undefined);
-    const job = fake.add();
+    suite.fake.before.complete = () => (failures-- > 0 ? json({}, { status: 503 }) : undefined);
+    const job = suite.fake.add();
     const { worker, done } = startWorker(() => "late but delivered", { maxRetries: 0 });
     await waitFor(() => expect(failures).toBe(0));
     await delay(20);
     await worker.stop();
     await done;
-    expect(fake.completionsOf(job.id)).toEqual([
+    expect(suite.fake.completionsOf(job.id)).toEqual([
       expect.objectContaining({ status: "done", result: "late but delivered" }),
     ]);
   });
 
   it("can run() again after it stopped", async () => {
     const { worker, done } = startWorker(() => "");
-    await waitFor(() => expect(fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
+    await waitFor(() => expect(suite.fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
     await worker.stop();
     await done;
-    const job = fake.add();
+    const job = suite.fake.add();
     const again = worker.run(() => "second run", { handleSignals: false });
-    await waitFor(() => expect(fake.completionsOf(job.id)).toHaveLength(1));
+    await waitFor(() => expect(suite.fake.completionsOf(job.id)).toHaveLength(1));
     await worker.stop();
     await again;
   });
@@ -142,7 +125,7 @@ describe("stop()", () => {
 
 describe("the signal option", () => {
   it("aborting it stops like stop(): the in-flight job finishes and is reported", async () => {
-    const job = fake.add();
+    const job = suite.fake.add();
     const controller = new AbortController();
     const started = deferred();
     const release = deferred();
@@ -160,8 +143,8 @@ describe("the signal option", () => {
     await delay(30);
     release.resolve();
     await done;
-    expect(fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "ok" })]);
-    expect(statusOf(fake.heartbeats.at(-1) ?? {})).toBe("offline");
+    expect(suite.fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "ok" })]);
+    expect(statusOf(suite.fake.heartbeats.at(-1) ?? {})).toBe("offline");
   });
 
   it("an already aborted signal returns at once without a request", async () => {
@@ -173,7 +156,7 @@ describe("the signal option", () => {
 
 describe("shutdownGraceMs", () => {
   it("past the grace period, ctx.signal is aborted; a handler that gives up fails the job with SHUTDOWN_RESULT", async () => {
-    const job = fake.add();
+    const job = suite.fake.add();
     const started = deferred();
     const { worker, done } = startWorker(
       async (_job, ctx) => {
@@ -187,15 +170,15 @@ describe("shutdownGraceMs", () => {
     await started.promise;
     await worker.stop();
     await done;
-    const [completion] = fake.completionsOf(job.id);
-    expect(fake.completionsOf(job.id)).toHaveLength(1);
+    const [completion] = suite.fake.completionsOf(job.id);
+    expect(suite.fake.completionsOf(job.id)).toHaveLength(1);
     expect(completion?.status).toBe("failed");
     expect(completion?.result).toContain(SHUTDOWN_RESULT);
-    expect(statusOf(fake.heartbeats.at(-1) ?? {})).toBe("offline");
+    expect(statusOf(suite.fake.heartbeats.at(-1) ?? {})).toBe("offline");
   });
 
   it("ctx.signal first read after the abort (it is made only when read) is aborted already, and stays one signal", async () => {
-    fake.add();
+    suite.fake.add();
     const started = deferred();
     const seen: Array<{ aborted: boolean; same: boolean; reason: unknown }> = [];
     const { worker, done } = startWorker(
@@ -223,7 +206,7 @@ describe("shutdownGraceMs", () => {
 
   it("a handler that ignores the abort is failed with exactly SHUTDOWN_RESULT, once, and its late return is dropped", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
-    const job = fake.add();
+    const job = suite.fake.add();
     let aborted = false;
     let returned = false;
     const { worker, done, logger } = startWorker(
@@ -238,29 +221,29 @@ describe("shutdownGraceMs", () => {
       { shutdownGraceMs: 500, heartbeatIntervalMs: 60_000 },
     );
     await vi.advanceTimersByTimeAsync(10);
-    expect(fake.claims).toHaveLength(1);
+    expect(suite.fake.claims).toHaveLength(1);
     const stopped = worker.stop();
     await vi.advanceTimersByTimeAsync(490);
     expect(aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(20);
     expect(aborted).toBe(true);
-    expect(fake.completions).toHaveLength(0);
+    expect(suite.fake.completions).toHaveLength(0);
     // Aborted handlers get a second to return before their jobs are failed anyway.
     await vi.advanceTimersByTimeAsync(1_000);
     await stopped;
     await done;
-    expect(fake.completionsOf(job.id)).toEqual([
+    expect(suite.fake.completionsOf(job.id)).toEqual([
       expect.objectContaining({ status: "failed", result: SHUTDOWN_RESULT }),
     ]);
-    expect(statusOf(fake.heartbeats.at(-1) ?? {})).toBe("offline");
+    expect(statusOf(suite.fake.heartbeats.at(-1) ?? {})).toBe("offline");
     expect(logger.info).toHaveBeenCalledWith(expect.stringContaining("waiting up to 500 ms for 1 job(s)"));
     await vi.advanceTimersByTimeAsync(10_000);
     expect(returned).toBe(true);
-    expect(fake.completionsOf(job.id)).toHaveLength(1);
+    expect(suite.fake.completionsOf(job.id)).toHaveLength(1);
   });
 
   it("a job that finishes within the grace period is reported as done", async () => {
-    const job = fake.add();
+    const job = suite.fake.add();
     const started = deferred();
     const { worker, done } = startWorker(
       async (_job, ctx) => {
@@ -274,7 +257,7 @@ describe("shutdownGraceMs", () => {
     await started.promise;
     await worker.stop();
     await done;
-    expect(fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "in time" })]);
+    expect(suite.fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "in time" })]);
   });
 });
 
@@ -309,12 +292,12 @@ describe("run()", () => {
       });
       outer = worker;
       run = worker.run(() => "", { handleSignals: false });
-      await waitFor(() => expect(fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
+      await waitFor(() => expect(suite.fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
       expect(worker.running).toBe(true);
     }
     expect(outer.running).toBe(false);
     await expect(run).resolves.toBeUndefined();
-    expect(statusOf(fake.heartbeats.at(-1) ?? {})).toBe("offline");
+    expect(statusOf(suite.fake.heartbeats.at(-1) ?? {})).toBe("offline");
   });
 });
 
@@ -324,7 +307,7 @@ describe("signals", () => {
   it("handleSignals: false installs no SIGINT/SIGTERM listener", async () => {
     const before = counts();
     const { worker, done } = startWorker(() => "", {}, { handleSignals: false });
-    await waitFor(() => expect(fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
+    await waitFor(() => expect(suite.fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
     expect(counts()).toEqual(before);
     await worker.stop();
     await done;
@@ -334,7 +317,7 @@ describe("signals", () => {
     const before = counts();
     const { worker } = makeWorker();
     const done = worker.run(() => "");
-    await waitFor(() => expect(fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
+    await waitFor(() => expect(suite.fake.inboxCalls.length).toBeGreaterThanOrEqual(1));
     expect(counts()).toEqual({ SIGINT: before.SIGINT + 1, SIGTERM: before.SIGTERM + 1 });
     await worker.stop();
     await done;
@@ -342,7 +325,7 @@ describe("signals", () => {
   });
 
   it("the first SIGINT stops cleanly, finishing the in-flight job", async () => {
-    const job = fake.add();
+    const job = suite.fake.add();
     const started = deferred();
     const release = deferred();
     const { worker, logger } = makeWorker();
@@ -356,13 +339,13 @@ describe("signals", () => {
     expect(logger.info).toHaveBeenCalledWith(expect.stringContaining("SIGINT received"));
     release.resolve();
     await done;
-    expect(fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "finished" })]);
+    expect(suite.fake.completionsOf(job.id)).toEqual([expect.objectContaining({ status: "done", result: "finished" })]);
     expect(worker.running).toBe(false);
   });
 
   it("a second signal forces the exit with the shell's code for it", async () => {
     const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
-    fake.add();
+    suite.fake.add();
     const release = deferred();
     const started = deferred();
     const { worker, logger } = makeWorker();
@@ -382,7 +365,7 @@ describe("signals", () => {
   });
 
   it("a listener is removed even when run() ends with an error", async () => {
-    fake.before.inbox = () => json({ error: "revoked" }, { status: 401 });
+    suite.fake.before.inbox = () => json({ error: "revoked" }, { status: 401 });
     const before = counts();
     const { worker } = makeWorker();
     await expect(worker.run(() => "")).rejects.toThrow();

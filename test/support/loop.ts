@@ -2,9 +2,18 @@
  * Test support for the run loop: workers with small intervals and a spy
  * logger, started with signal handling off, and stopped after each test.
  */
-import { afterEach, vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import { type JobHandler, type RunOptions, Worker, type WorkerOptions } from "../../src/index.js";
-import { BASE, type SpyLogger, spyLogger, TOKEN, WORKER_NAME } from "./msw.js";
+import {
+  BASE,
+  FakeCoordinator,
+  type MockServer,
+  type SpyLogger,
+  setupMockServer,
+  spyLogger,
+  TOKEN,
+  WORKER_NAME,
+} from "./msw.js";
 
 export interface Running {
   worker: Worker;
@@ -25,6 +34,29 @@ export function stopWorkersAfterEach(): void {
     vi.restoreAllMocks();
   });
 }
+
+/**
+ * The set-up of the run loop's suites over a mocked coordinator: one msw server, a FakeCoordinator
+ * installed anew before each test (`suite.fake`), and every worker a test made stopped after it.
+ */
+export function mockedCoordinatorSuite(): { readonly mock: MockServer; readonly fake: FakeCoordinator } {
+  const mock = setupMockServer();
+  stopWorkersAfterEach();
+  let fake: FakeCoordinator | undefined;
+  beforeEach(() => {
+    fake = new FakeCoordinator(mock).install();
+  });
+  return {
+    mock,
+    get fake() {
+      if (fake === undefined) throw new Error("suite.fake is made before each test, not at collection");
+      return fake;
+    },
+  };
+}
+
+/** `vi.waitFor` polling every 5 ms, for 5 s unless told. */
+export const waitFor = <T>(check: () => T, timeout = 5_000) => vi.waitFor(check, { timeout, interval: 5 });
 
 export function makeWorker(options: WorkerOptions = {}): { worker: Worker; logger: SpyLogger } {
   const logger = spyLogger();
