@@ -93,8 +93,9 @@ export function expectJobList(body: unknown, call: CallRef, logger: Logger): { j
     else jobs.push(item as Job);
   });
   if (rejected.length > 0) {
+    const { method, path } = callOf(call);
     logger.warn(
-      `${callOf(call).method} ${callOf(call).path} answered ${rejected.length} job(s) the SDK cannot use, left out: ${rejected.join("; ")}`,
+      `${method} ${path} answered ${rejected.length} job(s) the SDK cannot use, left out: ${rejected.join("; ")}`,
     );
   }
   return { jobs, count: items.length };

@@ -18,7 +18,7 @@ export const REQUEST_OPTION_KEYS = optionKeys<RequestOptions>({ signal: true, ti
  */
 export function requestOptions(options: RequestOptions | undefined, method: string): RequestOptions {
   // The run loop's calls pass none: nothing to check, and one shared answer (bench/).
-  if (options === undefined) return NO_REQUEST_OPTIONS;
+  if (options === undefined || options === NO_REQUEST_OPTIONS) return NO_REQUEST_OPTIONS;
   const { signal, timeoutMs, maxRetries } = checkOptions(options, REQUEST_OPTION_KEYS, `the options of ${method}`);
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError(`${method}: signal must be an AbortSignal; got ${describeValue(signal)}.`);

@@ -5,7 +5,7 @@
  * the last flush of a stop, under one deadline.
  */
 import type { ConflictError } from "../errors.js";
-import type { RequestOptions } from "../http/core.js";
+import { NO_REQUEST_OPTIONS, type RequestOptions } from "../http/core.js";
 import { classifyDeliveryFailure, redeliveryDelay } from "./classify.js";
 import type { Delivery, JobRecord } from "./ledger.js";
 import { callOnError } from "./on-error.js";
@@ -27,7 +27,12 @@ export class Outbox {
   }
 
   /** Sends a job's result; what fails for now is kept and retried. Resolves `true` once delivered. */
-  send(record: JobRecord, result: string, status: CompletionStatus, options: RequestOptions = {}): Promise<boolean> {
+  send(
+    record: JobRecord,
+    result: string,
+    status: CompletionStatus,
+    options: RequestOptions = NO_REQUEST_OPTIONS,
+  ): Promise<boolean> {
     record.delivery = { result, status, failures: 0, nextAt: 0, sending: false };
     return this.#attempt(record, record.delivery, options);
   }
