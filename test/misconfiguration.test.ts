@@ -15,9 +15,9 @@ import {
   PermissionDeniedError,
   Worker,
 } from "../src/index.js";
-import type { Logger } from "../src/logger.js";
 import { type Coordinator, createCoordinator } from "../src/testing/index.js";
 import { cli } from "./cli/support.js";
+import { type LogLine, recordingLogger } from "./reliability/support.js";
 
 /** The error page of `python3 -m http.server`, which a wrong MODELREINS_URL often reaches. */
 const PYTHON_404 = `<!DOCTYPE HTML>
@@ -121,21 +121,15 @@ describe("the wrong kind of token", () => {
 
 describe("a refused token ends run()", () => {
   it("a worker given the admin token stops at once with the wrong-kind message, logged once at error level", async () => {
-    const lines: Array<[string, string]> = [];
-    const logger = Object.fromEntries(
-      (["debug", "info", "warn", "error"] as const).map((level) => [
-        level,
-        (text: string) => lines.push([level, text]),
-      ]),
-    ) as unknown as Logger;
+    const logger = recordingLogger();
     const worker = new Worker({ url: coordinatorUrl, token: coordinator.adminToken, name: "mixed-up", logger });
     const error = await failure(worker.run(async () => "never", { handleSignals: false }));
     expect(error).toBeInstanceOf(PermissionDeniedError);
     expect(error.message).toContain("Put a worker token in MODELREINS_TOKEN");
-    const problems = lines.filter(([level]) => level === "warn" || level === "error");
-    expect(problems).toEqual([["error", `${error.message} Stopping the worker.`]]);
+    const problems = logger.lines.filter(({ level }) => level === "warn" || level === "error");
+    expect(problems).toEqual([{ level: "error", message: `${error.message} Stopping the worker.` }]);
     expect(worker.status()).toMatchObject({ state: "stopped", lastFailure: error.message });
-    expect(lines.map(([, text]) => text).join("\n")).not.toContain(coordinator.adminToken);
+    expect(logger.text()).not.toContain(coordinator.adminToken);
   });
 });
 
@@ -146,13 +140,7 @@ describe("a repeated failure is bounded in the log", () => {
 
   it("nothing listening, for a minute of fake time: the cause in full once, then short lines", async () => {
     vi.useFakeTimers({ now: 0, toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
-    const lines: Array<[string, string]> = [];
-    const logger = Object.fromEntries(
-      (["debug", "info", "warn", "error"] as const).map((level) => [
-        level,
-        (text: string) => lines.push([level, text]),
-      ]),
-    ) as unknown as Logger;
+    const logger = recordingLogger();
     let calls = 0;
     // What fetch does when nothing listens on the port.
     const refused: typeof fetch = async () => {
@@ -166,21 +154,23 @@ describe("a repeated failure is bounded in the log", () => {
     const controller = new AbortController();
     const done = worker.run(async () => "never", { handleSignals: false, signal: controller.signal });
     await vi.advanceTimersByTimeAsync(60_000);
-    const problems = lines.filter(([level]) => level === "warn" || level === "error");
+    const problems = logger.lines.filter(({ level }) => level === "warn" || level === "error");
     expect(calls).toBeGreaterThan(15);
     // The first heartbeat names the cause; the loop's first failure adds that it backs off; 30 s later, how long.
     expect(problems).toHaveLength(3);
-    const [first, backOff, second] = problems as [[string, string], [string, string], [string, string]];
-    expect(problems.map(([level]) => level)).toEqual(["error", "error", "error"]);
-    expect(backOff[1]).toMatch(/^GET \/my-jobs: ConnectionError \(ECONNREFUSED\); trying again in \d+ ms$/);
-    expectClear(first[1], {
+    const [first, backOff, second] = problems as [LogLine, LogLine, LogLine];
+    expect(problems.map(({ level }) => level)).toEqual(["error", "error", "error"]);
+    expect(backOff.message).toMatch(/^GET \/my-jobs: ConnectionError \(ECONNREFUSED\); trying again in \d+ ms$/);
+    expectClear(first.message, {
       cause: ["could not reach the coordinator at http://127.0.0.1:8799 (ECONNREFUSED)", "Nothing is listening there"],
       fix: ["MODELREINS_URL (http://127.0.0.1:8799)", "`npx modelreins-worker dev`"],
       token: "mr_worker_secret_6",
     });
     // status() names the same cause, for probes and dashboards.
     expect(worker.status().lastFailure).toContain("Nothing is listening there");
-    expect(second[1]).toMatch(/^\S+ \/\S+: ConnectionError \(ECONNREFUSED\) \(still failing: \d+ times in 3\d s\)$/);
+    expect(second.message).toMatch(
+      /^\S+ \/\S+: ConnectionError \(ECONNREFUSED\) \(still failing: \d+ times in 3\d s\)$/,
+    );
     controller.abort();
     await vi.advanceTimersByTimeAsync(20_000);
     await done;
