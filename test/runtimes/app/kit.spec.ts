@@ -6,21 +6,27 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ModelReins, Worker } from "modelreins-worker";
-import { createCoordinator } from "modelreins-worker/testing";
+import { type Coordinator, createCoordinator } from "modelreins-worker/testing";
+
+/** A worker named "kit" that reaches `coordinator` through its in-memory fetch. */
+function kitWorker(coordinator: Coordinator): Worker {
+  const { fetch, url } = coordinator;
+  return new Worker({
+    url,
+    token: coordinator.workerToken,
+    name: "kit",
+    fetch,
+    pollIntervalMs: 10,
+    logLevel: "silent",
+  });
+}
 
 describe("modelreins-worker/testing", () => {
   it("runs a dispatched job through createCoordinator().fetch", async () => {
     await using coordinator = createCoordinator({ seed: 1 });
     const { fetch, url } = coordinator;
     const admin = new ModelReins({ url, token: coordinator.adminToken, fetch, logLevel: "silent" });
-    const worker = new Worker({
-      url,
-      token: coordinator.workerToken,
-      name: "kit",
-      fetch,
-      pollIntervalMs: 10,
-      logLevel: "silent",
-    });
+    const worker = kitWorker(coordinator);
     const jobs = await Promise.all(["one", "two"].map((prompt) => admin.dispatch({ prompt, assigned_to: "kit" })));
     const running = worker.run((job) => `echo: ${job.prompt}`, { handleSignals: false });
     for (const [i, job] of jobs.entries()) {
@@ -34,15 +40,7 @@ describe("modelreins-worker/testing", () => {
 
   it("fails a job whose handler throws, with the stack trace as its result", async () => {
     await using coordinator = createCoordinator({ seed: 2 });
-    const { fetch, url } = coordinator;
-    const worker = new Worker({
-      url,
-      token: coordinator.workerToken,
-      name: "kit",
-      fetch,
-      pollIntervalMs: 10,
-      logLevel: "silent",
-    });
+    const worker = kitWorker(coordinator);
     const job = coordinator.dispatch({ prompt: "boom", assigned_to: "kit" });
     const errors: unknown[] = [];
     const running = worker.run(
