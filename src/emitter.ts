@@ -27,34 +27,43 @@ export class TypedEmitter<Events extends EventMap> {
 
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
     checkListener(event, listener);
-    this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener as Listener<never>]);
+    this.#add(event, listener);
   }
 
   once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
     checkListener(event, listener);
     const wrapper: OnceWrapper<Events[K]> = Object.assign(
       (payload: Events[K]) => {
-        this.off(event, listener);
+        // Itself, not the latest instance of `listener`: an `on` of the same function added later stays.
+        this.#remove(event, (l) => l === wrapper);
         return listener(payload);
       },
       { listener },
     );
-    this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), wrapper as Listener<never>]);
+    this.#add(event, wrapper);
   }
 
   /** Removes the most recently added instance of `listener` (added by `on` or `once`), as EventEmitter does. */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    const list = this.#listeners.get(event);
-    if (!list) return;
-    const index = list.findLastIndex((l) => l === listener || (l as Partial<OnceWrapper<never>>).listener === listener);
-    if (index === -1) return;
-    const rest = list.filter((_, i) => i !== index);
-    if (rest.length === 0) this.#listeners.delete(event);
-    else this.#listeners.set(event, rest);
+    this.#remove(event, (l) => l === listener || (l as Partial<OnceWrapper<never>>).listener === listener);
   }
 
   listenerCount(event: keyof Events): number {
     return this.#listeners.get(event)?.length ?? 0;
+  }
+
+  #add(event: keyof Events, listener: Listener<never>): void {
+    this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener]);
+  }
+
+  /** Removes the last listener of `event` that `matches` picks. */
+  #remove(event: keyof Events, matches: (listener: Listener<never>) => boolean): void {
+    const list = this.#listeners.get(event);
+    const index = list?.findLastIndex(matches) ?? -1;
+    if (list === undefined || index === -1) return;
+    const rest = list.filter((_, i) => i !== index);
+    if (rest.length === 0) this.#listeners.delete(event);
+    else this.#listeners.set(event, rest);
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {

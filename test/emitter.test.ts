@@ -62,6 +62,19 @@ describe("TypedEmitter", () => {
     events.off("tock", a); // nothing there: no error
   });
 
+  it("once removes only itself: an on of the same function added after it stays", () => {
+    const { events } = emitter();
+    const listener = vi.fn();
+    events.once("tick", listener);
+    events.on("tick", listener);
+    events.emit("tick", { n: 1 });
+    expect(listener).toHaveBeenCalledTimes(2);
+    expect(events.listenerCount("tick")).toBe(1);
+    events.emit("tick", { n: 2 });
+    expect(listener).toHaveBeenCalledTimes(3);
+    expect(events.listenerCount("tick")).toBe(1);
+  });
+
   it("a throwing listener and a rejecting one are reported; the other listeners still run", async () => {
     const { events, failures } = emitter();
     const after = vi.fn();
