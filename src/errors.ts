@@ -361,6 +361,11 @@ function notJsonMessage(init: WorkerErrorInit & { status: number }): string {
  * A message followed by a clause about what happens next (`; retrying in 500 ms`),
  * without the `.;` of a message that ends with a full stop.
  */
+/** An error's message for a log line or another error's message (not its stack); anything else thrown, as a string. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function followedBy(message: string, clause: string): string {
   return `${message.replace(/[\s.;:,]+$/, "")}; ${clause}`;
 }

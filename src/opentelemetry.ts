@@ -34,8 +34,10 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { checkOptions } from "./check-options.js";
+import { errorMessage } from "./errors.js";
 import { type ObservableWorker, type OpsHandlers, subscribe } from "./ops/event-adapter.js";
 import type { Job } from "./types.js";
+import { isObject } from "./validate.js";
 import { VERSION } from "./version.js";
 import type { JobContext, JobHandler } from "./worker.js";
 
@@ -119,7 +121,7 @@ export function traced(worker: ObservableWorker, handler: JobHandler, options: T
       if (entry === undefined) return;
       entry.attempts = attempt;
       entry.delivery?.addEvent("delivery failed, retrying", {
-        "exception.message": message(error),
+        "exception.message": errorMessage(error),
         "modelreins.retry_in_ms": retryInMs,
       });
     },
@@ -132,7 +134,7 @@ export function traced(worker: ObservableWorker, handler: JobHandler, options: T
       close(job, (entry) => {
         entry.attempts++;
         fail(entry.delivery ?? entry.span, error);
-        entry.span.setStatus({ code: SpanStatusCode.ERROR, message: `result given up: ${message(error)}` });
+        entry.span.setStatus({ code: SpanStatusCode.ERROR, message: `result given up: ${errorMessage(error)}` });
       }),
   };
   // Subscribed for the worker's life: the listeners go when the worker does.
@@ -183,14 +185,10 @@ function startJobSpan(tracer: Tracer, workerName: string, job: Job): Span {
 function traceCarrier(job: Job): object {
   if (typeof job.traceparent === "string") return job;
   const input = job.input;
-  return typeof input === "object" && input !== null && !Array.isArray(input) ? input : {};
+  return isObject(input) ? input : {};
 }
 
 function fail(span: Span, error: unknown): void {
-  span.recordException(error instanceof Error ? error : message(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: message(error) });
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  span.recordException(error instanceof Error ? error : errorMessage(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
 }

@@ -8,7 +8,7 @@ import { checkId, checkString, definedFields } from "./args.js";
 import { type ArtifactData, type ArtifactParams, buildArtifactForm } from "./artifact.js";
 import { checkOptions, describeValue, describeValueHidingStrings, optionKeys } from "./check-options.js";
 import { TypedEmitter } from "./emitter.js";
-import { stackFromCaller } from "./errors.js";
+import { errorMessage, stackFromCaller } from "./errors.js";
 import type { CallObservation, HttpCore, RequestOptions } from "./http/core.js";
 import { checkParams, isAbortSignal, requestOptions } from "./http/request-options.js";
 import type { Logger } from "./logger.js";
@@ -174,9 +174,7 @@ export class Worker implements AsyncDisposable {
   /** Probes and metrics, when the `probes` option asks for them. */
   readonly #ops: WorkerOps | undefined;
   readonly #events = new TypedEmitter<WorkerEvents>((event, error) =>
-    this.logger.error(
-      `a listener of "${String(event)}" threw; the worker goes on: ${error instanceof Error ? error.message : String(error)}`,
-    ),
+    this.logger.error(`a listener of "${String(event)}" threw; the worker goes on: ${errorMessage(error)}`),
   );
 
   /** @throws TypeError when no token is given or set in `MODELREINS_TOKEN`, or an option is invalid. */

@@ -4,7 +4,7 @@
  * and one mapping of errors to exit codes and one-line messages.
  */
 import { ADMIN_TOKEN_ENV, ModelReins } from "../client/model-reins.js";
-import { InvalidResponseError, NoEligibleWorkerError, WaitTimeoutError, WorkerError } from "../errors.js";
+import { errorMessage, InvalidResponseError, NoEligibleWorkerError, WaitTimeoutError, WorkerError } from "../errors.js";
 import { whereTokensComeFrom } from "../http/hints.js";
 import { UsageError } from "./args.js";
 import {
@@ -99,7 +99,7 @@ export function connect(values: ConnectionValues, env: NodeJS.ProcessEnv = proce
     });
   } catch (error) {
     // A bad URL or token shape: the SDK's message names the flag's variable, never the token.
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
 
   return {
@@ -139,7 +139,7 @@ export function exitCodeFor(error: unknown): number {
 
 /** Prints a failure as one line on stderr (plus a pointer to `--help` for usage errors); returns its exit code. */
 export function reportError(command: string, error: unknown, io: CommandIO): number {
-  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+  const message = errorMessage(error).replace(/\s+/g, " ").trim();
   io.err(`modelreins-worker ${command}: ${message}`);
   const code = exitCodeFor(error);
   if (code === EXIT_USAGE) io.err(`Run \`modelreins-worker ${command} --help\` for the options.`);

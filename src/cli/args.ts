@@ -4,6 +4,7 @@
  * with its message and a pointer to `--help`.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { errorMessage } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 import type { CommandIO } from "./command.js";
 
@@ -33,7 +34,7 @@ export function parseCommandLine<const T extends FlagConfig>(
     parsed = parseArgs({ args, options: flags, allowPositionals: positionals, strict: true });
   } catch (error) {
     // checkFlags found what the parser refuses; this is a safety net for what it did not foresee.
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   if ((parsed.values as { help?: unknown }).help === true) {
     io.out(help);

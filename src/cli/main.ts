@@ -4,6 +4,7 @@
  * command, write it in its own file (see `command.ts`) and list it below.
  */
 import { parseArgs } from "node:util";
+import { errorMessage } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 import { type Command, type CommandIO, EXIT_CODES_HELP, EXIT_USAGE } from "./command.js";
 import { devCommand } from "./dev.js";
@@ -90,7 +91,7 @@ main(process.argv.slice(2), io).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    io.err(`modelreins-worker: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`modelreins-worker: ${errorMessage(error)}`);
     process.exitCode = 1;
   },
 );

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkOptions, describeValue, optionKeys } from "../check-options.js";
+import { errorMessage } from "../errors.js";
 import { liveness, type ProbeFacts, type ProbeLimits, type ProbeVerdict, readiness } from "./probe-state.js";
 import { PROMETHEUS_CONTENT_TYPE } from "./prometheus.js";
 
@@ -138,7 +139,7 @@ function answer(source: ProbeSource, request: IncomingMessage, response: ServerR
     const body = `${JSON.stringify({ ok: verdict.ok, reason: verdict.reason, status: source.status() }, null, 2)}\n`;
     send(response, request, verdict.ok ? 200 : 503, "application/json; charset=utf-8", body);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     send(response, request, 500, "text/plain; charset=utf-8", `The probe failed: ${message}\n`);
   }
 }

@@ -4,6 +4,8 @@
  * length of `run()`. Made by `Worker` only when `probes` is set, so a worker
  * without it pays nothing.
  */
+
+import { errorMessage } from "../errors.js";
 import type { CallObservation } from "../http/core.js";
 import type { Logger } from "../logger.js";
 import { type ObservableWorker, type StatusView, subscribe } from "./event-adapter.js";
@@ -61,7 +63,7 @@ export class WorkerOps {
       },
       polled: turned,
       stopping: (_reason, fatal) => {
-        if (fatal !== undefined) this.#fatal ??= fatal instanceof Error ? fatal.message : String(fatal);
+        if (fatal !== undefined) this.#fatal ??= errorMessage(fatal);
       },
     });
   }
@@ -126,7 +128,7 @@ export class WorkerOps {
       await this.close();
       return;
     }
-    this.#fatal ??= fatal instanceof Error ? fatal.message : String(fatal);
+    this.#fatal ??= errorMessage(fatal);
     this.#server?.unref();
   }
 

@@ -3,11 +3,11 @@
  * sent in the background, and orphans (jobs running in this worker's name that
  * are not being worked on here).
  */
+import { errorMessage } from "../errors.js";
 import type { Job } from "../types.js";
 import { classifyClaimFailure } from "./classify.js";
 import type { Executor } from "./executor.js";
 import { PauseTracker } from "./pause.js";
-import { describe } from "./results.js";
 import type { LoopContext } from "./types.js";
 
 /** What one {@link Claimer.fill} did. */
@@ -158,7 +158,7 @@ export class Claimer {
         this.#ctx.logger.debug(
           `job ${job.id} was refused (409: taken by another worker, or this one is paused); skipping it`,
         );
-      } else this.#ctx.logger.warn(`job ${job.id} cannot be claimed (${describe(error)}); skipping it`);
+      } else this.#ctx.logger.warn(`job ${job.id} cannot be claimed (${errorMessage(error)}); skipping it`);
       return undefined;
     }
   }

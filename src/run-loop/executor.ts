@@ -3,13 +3,15 @@
  * failed, or cancelled: the terminal event and the one log line), and hands the
  * result to the outbox.
  */
+
 import { describeValue } from "../check-options.js";
+import { errorMessage } from "../errors.js";
 import type { RequestOptions } from "../http/core.js";
 import type { Job, JobId } from "../types.js";
 import type { JobRecord } from "./ledger.js";
 import { callOnError } from "./on-error.js";
 import type { Outbox } from "./outbox.js";
-import { describe, formatFailure, SHUTDOWN_RESULT, toResult, UNFORMATTED_FAILURE } from "./results.js";
+import { formatFailure, SHUTDOWN_RESULT, toResult, UNFORMATTED_FAILURE } from "./results.js";
 import type { LoopContext } from "./types.js";
 
 /** How long a cancelled job's handler may run on before a warning says it ignores its signal. */
@@ -129,7 +131,7 @@ export class Executor {
       );
     } catch (hookError) {
       this.#ctx.logger.error(
-        `formatFailure threw for job ${job.id}; the job fails with a fixed text: ${describe(hookError)}`,
+        `formatFailure threw for job ${job.id}; the job fails with a fixed text: ${errorMessage(hookError)}`,
       );
     }
     return UNFORMATTED_FAILURE;
@@ -150,14 +152,14 @@ export class Executor {
         break;
       case "failed": {
         // A failure nobody handles (no onError) stays visible at logLevel "warn".
-        const line = `job ${job.id} failed in ${took}: ${describe(outcome.error)}`;
+        const line = `job ${job.id} failed in ${took}: ${errorMessage(outcome.error)}`;
         if (options.onError) logger.info(line);
         else logger.warn(line);
         emit("job:failed", { job, error: outcome.error, durationMs });
         break;
       }
       case "cancelled":
-        logger.info(`job ${job.id} cancelled after ${took}: ${describe(outcome.reason)}`);
+        logger.info(`job ${job.id} cancelled after ${took}: ${errorMessage(outcome.reason)}`);
         emit("job:cancelled", { job, reason: outcome.reason, durationMs });
         break;
     }

@@ -3,11 +3,10 @@
  * failed in a row, and the one place that says so when it stops and starts
  * answering (a log line and an event each).
  */
-import { followedBy, InvalidResponseError } from "../errors.js";
+import { errorMessage, followedBy, InvalidResponseError } from "../errors.js";
 import { FailureLog, failureCause, networkCode, shortFailure } from "../failure-log.js";
 import type { Logger } from "../logger.js";
 import type { EmitEvent } from "../worker-events.js";
-import { describe } from "./results.js";
 
 /** Network codes that say the URL is wrong (nothing listens, the name does not resolve), not that a call was unlucky. */
 const SET_UP_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
@@ -53,7 +52,7 @@ export class CoordinatorHealth {
     this.#answeredSinceFailure = false;
     // A heartbeat may have named this cause already: then one short line says the loop backs off too.
     const namedAlready = starting && this.#failureLog.isOngoing(failureCause(error));
-    const level = this.#report(error, followedBy(describe(error), `trying again in ${retryInMs} ms`));
+    const level = this.#report(error, followedBy(errorMessage(error), `trying again in ${retryInMs} ms`));
     if (namedAlready) this.#logger[level](followedBy(shortFailure(error), `trying again in ${retryInMs} ms`));
     this.#emit("coordinator:unreachable", { error, retryInMs, failures: this.#failures });
   }
@@ -75,7 +74,7 @@ export class CoordinatorHealth {
 
   /** A periodic heartbeat failed; the next one is its retry. */
   heartbeatFailed(error: unknown): void {
-    this.#report(error, `heartbeat failed: ${describe(error)}`);
+    this.#report(error, `heartbeat failed: ${errorMessage(error)}`);
   }
 
   /**
@@ -85,11 +84,11 @@ export class CoordinatorHealth {
    */
   /** The run ends on `error` (a refused token): `status()` keeps saying why. */
   fatal(error: unknown): void {
-    this.#lastFailure = describe(error);
+    this.#lastFailure = errorMessage(error);
   }
 
   #report(error: unknown, full: string): "warn" | "error" {
-    this.#lastFailure = describe(error);
+    this.#lastFailure = errorMessage(error);
     const setUp =
       this.#lastAnswerAt === undefined &&
       (SET_UP_CODES.has(networkCode(error) ?? "") || error instanceof InvalidResponseError);

@@ -5,12 +5,13 @@
  * the last flush of a stop, under one deadline.
  */
 import type { ConflictError } from "../errors.js";
+import { errorMessage } from "../errors.js";
 import { NO_REQUEST_OPTIONS, type RequestOptions } from "../http/core.js";
 import { classifyDeliveryFailure, redeliveryDelay } from "./classify.js";
 import type { Delivery, JobRecord } from "./ledger.js";
 import { callOnError } from "./on-error.js";
 import { explainRefusal } from "./ownership-watch.js";
-import { describe, excerpt } from "./results.js";
+import { excerpt } from "./results.js";
 import type { CompletionStatus, LoopContext } from "./types.js";
 import { FINAL_CALL_TIMEOUT_MS, until } from "./wait.js";
 
@@ -102,10 +103,10 @@ export class Outbox {
       case "delivered":
         this.#delivered(record, delivery);
         if (verdict.why === "took-it") {
-          logger.warn(`job ${job.id}'s result counts as delivered (the coordinator took it): ${describe(error)}`);
+          logger.warn(`job ${job.id}'s result counts as delivered (the coordinator took it): ${errorMessage(error)}`);
         } else if (verdict.why === "sent-again") {
           logger.info(
-            `job ${job.id}'s result, sent again, was refused (${describe(error)}): an earlier attempt whose answer was lost most likely landed; if the job was requeued instead, it is claimed again`,
+            `job ${job.id}'s result, sent again, was refused (${errorMessage(error)}): an earlier attempt whose answer was lost most likely landed; if the job was requeued instead, it is claimed again`,
           );
         }
         return true;
@@ -113,7 +114,7 @@ export class Outbox {
         delivery.nextAt = Date.now() + redeliveryDelay(delivery.failures);
         delivery.failures++;
         ledger.move(record, "undelivered");
-        logger.warn(`job ${job.id}'s result is not delivered yet (${describe(error)}); it is kept and retried`);
+        logger.warn(`job ${job.id}'s result is not delivered yet (${errorMessage(error)}); it is kept and retried`);
         emit("job:delivery-retrying", { job, error, attempt: delivery.failures, nextAttemptAt: delivery.nextAt });
         this.#schedule();
         return false;
@@ -129,7 +130,7 @@ export class Outbox {
       case "give-up":
         ledger.finish(record);
         logger.error(
-          `job ${job.id}'s result could not be delivered and is given up (${describe(error)}). ${delivery.status} result: ${excerpt(delivery.result)}`,
+          `job ${job.id}'s result could not be delivered and is given up (${errorMessage(error)}). ${delivery.status} result: ${excerpt(delivery.result)}`,
         );
         if (verdict.fatal) this.#ctx.fail(error);
         emit("job:delivery-given-up", { job, error });

@@ -4,14 +4,13 @@
  * that is not to the loop, with the error its `ctx.signal` aborts with.
  * With no handler running it sends nothing: the idle request rate stays put.
  */
-import { JobCancelledError, type WorkerErrorInit } from "../errors.js";
+import { errorMessage, JobCancelledError, type WorkerErrorInit } from "../errors.js";
 import type { RequestOptions } from "../http/core.js";
 import { isRetryableError } from "../http/core.js";
 import type { Logger } from "../logger.js";
 import type { ResolvedRoute } from "../routes.js";
 import type { Job, JobId } from "../types.js";
 import { type HeldJob, lostJobs, type Seen, whatWasSeen } from "./ownership.js";
-import { describe } from "./results.js";
 
 /** The lookups of what became of a lost job: short and not retried, as they only word the message. */
 const LOOKUP_OPTIONS = { timeoutMs: 2_000, maxRetries: 0 } as const;
@@ -68,7 +67,7 @@ export class OwnershipWatch {
     } catch (error) {
       if (signal.aborted) return;
       // An outage is the heartbeats' to report; a refusal of this one call is worth a warning, once.
-      const line = `could not ask the coordinator which jobs still run in this worker's name (${describe(error)}); asking again every ${this.#deps.intervalMs} ms`;
+      const line = `could not ask the coordinator which jobs still run in this worker's name (${errorMessage(error)}); asking again every ${this.#deps.intervalMs} ms`;
       if (isRetryableError(error)) this.#deps.logger.debug(line);
       else if (!this.#failing) this.#deps.logger.warn(line);
       this.#failing = true;

@@ -31,11 +31,6 @@ function safeStringify(value: unknown): string {
   }
 }
 
-/** An error's message for a log line (not its stack). */
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** A result as a log line shows it: cut at 2,000 characters. */
 export function excerpt(text: string): string {
   return text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text;

@@ -3,13 +3,12 @@
  * of the grace period, abort what is left, report the last results side by
  * side under one deadline, say offline, and log what could not be delivered.
  */
-import { isTokenRefused } from "../errors.js";
+import { errorMessage, isTokenRefused } from "../errors.js";
 import type { Claimer } from "./claimer.js";
 import type { Executor } from "./executor.js";
 import type { Heartbeats } from "./heartbeats.js";
 import type { JobRecord } from "./ledger.js";
 import type { Outbox } from "./outbox.js";
-import { describe } from "./results.js";
 import type { LoopContext } from "./types.js";
 import { FINAL_CALL_TIMEOUT_MS, within } from "./wait.js";
 
@@ -54,7 +53,7 @@ async function landClaims({ ctx, claimer }: ShutdownParts): Promise<void> {
   if (failure) {
     // The loop is gone and will not back off on it: say so, and a refused token is still fatal.
     if (isTokenRefused(failure.error)) ctx.fail(failure.error);
-    ctx.logger.warn(`a claim failed as the worker was stopping: ${describe(failure.error)}`);
+    ctx.logger.warn(`a claim failed as the worker was stopping: ${errorMessage(failure.error)}`);
   }
 }
 

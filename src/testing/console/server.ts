@@ -11,6 +11,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { JobId } from "../../types.js";
+import { isObject } from "../../validate.js";
 import type { CoordinatorListener } from "../events.js";
 import type {
   ArtifactRecord,
@@ -238,10 +239,8 @@ async function readObject(request: Request): Promise<Record<string, unknown>> {
   } catch {
     throw new CoordinatorError(400, "the body is not valid JSON.");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new CoordinatorError(400, "the body must be a JSON object.");
-  }
-  return value as Record<string, unknown>;
+  if (!isObject(value)) throw new CoordinatorError(400, "the body must be a JSON object.");
+  return value;
 }
 
 function reply(status: number, body: unknown): Response {
