@@ -38,19 +38,15 @@ export interface ObservableWorker {
   readonly name: string;
   /** Adds a listener for a lifecycle event. */
   on<K extends WorkerEventName>(event: K, listener: (payload: WorkerEvents[K]) => unknown): unknown;
-  /** Removes a listener added with `on`. */
-  off<K extends WorkerEventName>(event: K, listener: (payload: WorkerEvents[K]) => unknown): unknown;
 }
 
 /** What ops code reads of `worker.status()`. */
 export type StatusView = Pick<WorkerStatus, "state" | "paused" | "jobs" | "undelivered" | "lastAnswerAt">;
 
-/** Subscribes `handlers` to the worker's events; returns the unsubscribe. */
-export function subscribe(worker: ObservableWorker, handlers: OpsHandlers): () => void {
-  const added: Array<() => void> = [];
+/** Subscribes `handlers` to the worker's events, for the worker's life (probes and tracing are never switched off). */
+export function subscribe(worker: ObservableWorker, handlers: OpsHandlers): void {
   const add = <K extends WorkerEventName>(event: K, listener: (payload: WorkerEvents[K]) => void) => {
     worker.on(event, listener);
-    added.push(() => worker.off(event, listener));
   };
   const h = handlers;
   if (h.claimed) add("job:claimed", (e) => h.claimed?.(e.job));
@@ -70,7 +66,4 @@ export function subscribe(worker: ObservableWorker, handlers: OpsHandlers): () =
   if (h.polled) add("inbox:polled", () => h.polled?.());
   if (h.stopping) add("worker:stopping", (e) => h.stopping?.(e.reason, e.error));
   if (h.stopped) add("worker:stopped", (e) => h.stopped?.(e.error));
-  return () => {
-    for (const remove of added.splice(0)) remove();
-  };
 }

@@ -35,11 +35,12 @@ const PROBE_OPTION_KEYS = optionKeys<ProbeOptions>({ port: true, host: true });
 
 /** What the server asks at each request. */
 export interface ProbeSource {
-  /** The facts `/healthz` and `/readyz` decide on. */
-  facts(): ProbeFacts;
+  /**
+   * One snapshot: the facts `/healthz` and `/readyz` decide on, and the worker's status (the JSON
+   * body of the probes), taken together so the body shows the moment the verdict was made on.
+   */
+  snapshot(): { facts: ProbeFacts; status: unknown };
   readonly limits: ProbeLimits;
-  /** The worker's status snapshot: the JSON body of the probes. */
-  status(): unknown;
   /** The Prometheus exposition text of `/metrics`. */
   metrics(): string;
 }
@@ -135,8 +136,9 @@ function answer(source: ProbeSource, request: IncomingMessage, response: ServerR
       return;
     }
     const decide = path === PROBE_PATHS.health ? liveness : readiness;
-    const verdict: ProbeVerdict = decide(source.facts(), Date.now(), source.limits);
-    const body = `${JSON.stringify({ ok: verdict.ok, reason: verdict.reason, status: source.status() }, null, 2)}\n`;
+    const { facts, status } = source.snapshot();
+    const verdict: ProbeVerdict = decide(facts, Date.now(), source.limits);
+    const body = `${JSON.stringify({ ok: verdict.ok, reason: verdict.reason, status }, null, 2)}\n`;
     send(response, request, verdict.ok ? 200 : 503, "application/json; charset=utf-8", body);
   } catch (error) {
     const message = errorMessage(error);

@@ -3,9 +3,10 @@
  * the worker: pure functions, so every rule is tested without a server,
  * a network or timers.
  */
+import type { WorkerStatus } from "../worker-status.js";
 
 /** The worker's life as the probes see it: `status().state`. */
-export type ProbePhase = "idle" | "running" | "stopping" | "stopped";
+export type ProbePhase = WorkerStatus["state"];
 
 /** The facts the probes decide on, gathered from the worker's events. */
 export interface ProbeFacts {

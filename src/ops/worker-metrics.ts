@@ -5,6 +5,7 @@
  */
 import { WorkerError } from "../errors.js";
 import type { CallObservation } from "../http/core.js";
+import type { JobOutcome } from "./event-adapter.js";
 import { Counter, Gauge, Histogram, Registry } from "./prometheus.js";
 
 /** Every metric's name starts with this. */
@@ -14,9 +15,6 @@ export const METRIC_PREFIX = "modelreins_worker_";
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 /** prom-client's default buckets, and 30 s (the default call timeout). */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-/** How a job ended. */
-export type JobOutcome = "completed" | "failed" | "cancelled";
 
 /** What the gauges show, read from the worker at each scrape. */
 export interface GaugeReadings {

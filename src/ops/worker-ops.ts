@@ -76,9 +76,8 @@ export class WorkerOps {
     return this.#server?.url;
   }
 
-  /** The facts the probes decide on, now. */
-  facts(): ProbeFacts {
-    const status = this.#status();
+  /** The facts the probes decide on, from a status snapshot. */
+  facts(status: StatusView): ProbeFacts {
     return {
       phase: status.state,
       fatal: this.#fatal,
@@ -107,9 +106,11 @@ export class WorkerOps {
     const { port, host } = this.#settings;
     this.#server = await startProbeServer(
       {
-        facts: () => this.facts(),
+        snapshot: () => {
+          const status = this.#status();
+          return { facts: this.facts(status), status };
+        },
         limits: this.#limits,
-        status: () => this.#status(),
         metrics: () => this.renderMetrics(),
       },
       port,

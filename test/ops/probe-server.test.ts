@@ -83,9 +83,8 @@ describe("the probe server", () => {
   function source(facts: Partial<ProbeFacts> = {}): ProbeSource & { current: ProbeFacts } {
     const state = { current: { ...running, lastTurnAt: Date.now(), lastAnswerAt: Date.now(), ...facts } };
     return Object.assign(state, {
-      facts: () => state.current,
+      snapshot: () => ({ facts: state.current, status: { state: state.current.phase, inHand: [] } }),
       limits,
-      status: () => ({ state: state.current.phase, inHand: [] }),
       metrics: () => "# HELP x_total X.\n# TYPE x_total counter\nx_total 3\n",
     });
   }
