@@ -85,16 +85,8 @@ abstract class Metric<Series> {
 
 const braces = (labels: string) => (labels === "" ? "" : `{${labels}}`);
 
-/** A value that only goes up. */
-export class Counter extends Metric<{ value: number }> {
-  readonly type = "counter";
-
-  /** Adds `by` (1 unless given; never negative). */
-  inc(labels?: Labels, by = 1): void {
-    if (!(by >= 0)) throw new RangeError(`${this.name} can only go up; got ${by}.`);
-    this.at(labels).value += by;
-  }
-
+/** A metric of one number per series: a counter's or a gauge's. */
+abstract class SingleValueMetric extends Metric<{ value: number }> {
   protected fresh() {
     return { value: 0 };
   }
@@ -104,21 +96,24 @@ export class Counter extends Metric<{ value: number }> {
   }
 }
 
+/** A value that only goes up. */
+export class Counter extends SingleValueMetric {
+  readonly type = "counter";
+
+  /** Adds `by` (1 unless given; never negative). */
+  inc(labels?: Labels, by = 1): void {
+    if (!(by >= 0)) throw new RangeError(`${this.name} can only go up; got ${by}.`);
+    this.at(labels).value += by;
+  }
+}
+
 /** A value that goes up and down. */
-export class Gauge extends Metric<{ value: number }> {
+export class Gauge extends SingleValueMetric {
   readonly type = "gauge";
 
   /** Sets the value of the series with these labels. */
   set(value: number, labels?: Labels): void {
     this.at(labels).value = value;
-  }
-
-  protected fresh() {
-    return { value: 0 };
-  }
-
-  protected renderSeries(labels: string, data: { value: number }): string {
-    return `${this.name}${braces(labels)} ${formatValue(data.value)}\n`;
   }
 }
 
