@@ -307,7 +307,7 @@ export function errorFromResponse(
   const message =
     page === undefined
       ? `${method} ${path} failed with HTTP ${status}${detail ? `: ${detail}` : ""}`
-      : notJsonMessage(init);
+      : notJsonMessage(init, detail);
   if (errorClass) return new errorClass(message, init);
   if (status === 401) return new AuthenticationError(withHint(message, refusedTokenHint(context.kind)), init);
   if (status === 403) {
@@ -320,9 +320,7 @@ export function errorFromResponse(
   if (status === 429) return new RateLimitError(message, init);
   if (status >= 500) return new InternalServerError(message, init);
   // A web page, or a "not found" that is not JSON: a web server or a proxy answered, not a coordinator.
-  if (page !== undefined && (looksLikeMarkup(page) || status === 404)) {
-    return new InvalidResponseError(withHint(message, notACoordinatorHint(context, context.baseUrl)), init);
-  }
+  if (page !== undefined && (looksLikeMarkup(page) || status === 404)) return notACoordinator(message, init, context);
   if (status === 400 || status === 422) return new BadRequestError(message, init);
   if (status === 404) return new NotFoundError(message, init);
   if (status === 409) return new ConflictError(message, init);
@@ -347,13 +345,17 @@ export function notJsonAnswerError(
   init: WorkerErrorInit & { status: number; body: string },
   context: ResponseContext,
 ): InvalidResponseError {
-  return new InvalidResponseError(withHint(notJsonMessage(init), notACoordinatorHint(context, context.baseUrl)), init);
+  return notACoordinator(notJsonMessage(init, oneLineExcerpt(init.body)), init, context);
 }
 
-/** `GET /x answered HTTP 404 with text/html that is not JSON: "File not found"`: markup stripped, one line. */
-function notJsonMessage(init: WorkerErrorInit & { status: number }): string {
+/** An answer that is not a coordinator's: its message, with the hint that says what to check. */
+function notACoordinator(message: string, init: WorkerErrorInit, context: ResponseContext): InvalidResponseError {
+  return new InvalidResponseError(withHint(message, notACoordinatorHint(context)), init);
+}
+
+/** `GET /x answered HTTP 404 with text/html that is not JSON: "File not found"`: `excerpt`, the body as one line. */
+function notJsonMessage(init: WorkerErrorInit & { status: number }, excerpt: string): string {
   const type = init.headers?.get("content-type")?.split(";")[0]?.trim() || "no content type";
-  const excerpt = oneLineExcerpt(String(init.body ?? ""));
   return `${init.method} ${init.path} answered HTTP ${init.status} with ${type} that is not JSON${excerpt ? `: "${excerpt}"` : ""}`;
 }
 

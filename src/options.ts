@@ -101,11 +101,10 @@ export function createHttpCore(
 }
 
 function resolveToken(given: string | undefined, kind: ClientKind, env: NodeJS.ProcessEnv): string {
-  const tokenEnv = TOKEN_ENV[kind];
   // The environment is read only for a token not given, and no further than the first name set: a
   // runtime that grants variables one by one (`deno run --allow-env=MODELREINS_TOKEN`) is asked for no other.
-  const token = given ?? firstSet(tokenEnv, env);
-  const names = tokenEnv.join(" or ");
+  const token = given ?? tokenFromEnv(kind, env);
+  const names = TOKEN_ENV[kind].join(" or ");
   if (token === undefined || token === "") throw new TypeError(missingTokenMessage(kind));
   // Printable ASCII only: anything else would be refused by fetch in a message that quotes the header.
   if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
@@ -117,9 +116,9 @@ function resolveToken(given: string | undefined, kind: ClientKind, env: NodeJS.P
   return token;
 }
 
-/** The value of the first of `names` that is set and not empty, reading no further. */
-function firstSet(names: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
-  for (const name of names) {
+/** The token in the first of `kind`'s variables ({@link TOKEN_ENV}) that is set and not empty, reading no further. */
+export function tokenFromEnv(kind: ClientKind, env: NodeJS.ProcessEnv): string | undefined {
+  for (const name of TOKEN_ENV[kind]) {
     const value = env[name];
     if (value !== undefined && value !== "") return value;
   }

@@ -6,6 +6,7 @@
 import { ADMIN_TOKEN_ENV, ModelReins } from "../client/model-reins.js";
 import { errorMessage, InvalidResponseError, NoEligibleWorkerError, WaitTimeoutError, WorkerError } from "../errors.js";
 import { whereTokensComeFrom } from "../http/hints.js";
+import { tokenFromEnv } from "../options.js";
 import { UsageError } from "./args.js";
 import {
   type Command,
@@ -67,14 +68,13 @@ export interface ConnectionValues {
 export function connect(values: ConnectionValues, env: NodeJS.ProcessEnv = process.env): Session {
   if (values.token === "") throw new UsageError("--token must not be empty.");
   if (values.url === "") throw new UsageError("--url must not be empty.");
-  const token =
-    values.token ?? ADMIN_TOKEN_ENV.map((name) => env[name]).find((value) => value !== undefined && value !== "");
+  const token = values.token ?? tokenFromEnv("admin", env);
   if (token === undefined) {
     const hint = env.MODELREINS_TOKEN
       ? " (MODELREINS_TOKEN is set, but it is a worker token: admin commands need a user API key)"
       : "";
     throw new MissingTokenError(
-      `no admin token: set MODELREINS_ADMIN_TOKEN or MODELREINS_API_KEY, or pass --token${hint}. ${whereTokensComeFrom("admin")}`,
+      `no admin token: set ${ADMIN_TOKEN_ENV.join(" or ")}, or pass --token${hint}. ${whereTokensComeFrom("admin")}`,
     );
   }
 

@@ -7,6 +7,7 @@
 import { checkOptions, describeValueHidingStrings, optionKeys } from "../check-options.js";
 import { NoEligibleWorkerError } from "../errors.js";
 import type { HttpCore, RequestOptions } from "../http/core.js";
+import { TOKEN_ENV } from "../http/hints.js";
 import { requestOptions } from "../http/request-options.js";
 import type { Logger } from "../logger.js";
 import { CONNECTION_OPTIONS, createHttpCore } from "../options.js";
@@ -20,7 +21,7 @@ import type { HealthResponse, JobInput, ModelReinsOptions } from "./types.js";
 import { WorkersApi } from "./workers.js";
 
 /** Where the admin token comes from when the `token` option is absent, in this order. */
-export const ADMIN_TOKEN_ENV = Object.freeze(["MODELREINS_ADMIN_TOKEN", "MODELREINS_API_KEY"] as const);
+export const ADMIN_TOKEN_ENV = TOKEN_ENV.admin;
 
 /** The keys of {@link ModelReinsOptions}. */
 const OPTION_KEYS = optionKeys<ModelReinsOptions>({ ...CONNECTION_OPTIONS });

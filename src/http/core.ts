@@ -315,7 +315,7 @@ export class HttpCore {
       const reason = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
       const detail = reason?.code ?? reason?.message ?? (error as Error | undefined)?.message ?? String(error);
       throw new ConnectionError(
-        `${method} ${path} could not reach the coordinator at ${this.baseUrl} (${detail}). ${unreachableHint(this.#context, this.baseUrl, reason?.code)}`,
+        `${method} ${path} could not reach the coordinator at ${this.baseUrl} (${detail}). ${unreachableHint(this.#context, reason?.code)}`,
         { ...info, cause: error },
       );
     } finally {

@@ -12,10 +12,10 @@ export type ClientKind = "worker" | "admin";
 export const LOCAL_COORDINATOR_COMMAND = "npx modelreins-worker dev";
 
 /** The environment variables each kind of client reads its token from, in order. */
-export const TOKEN_ENV: Readonly<Record<ClientKind, readonly string[]>> = Object.freeze({
-  worker: Object.freeze(["MODELREINS_TOKEN"]),
-  admin: Object.freeze(["MODELREINS_ADMIN_TOKEN", "MODELREINS_API_KEY"]),
-});
+export const TOKEN_ENV = Object.freeze({
+  worker: Object.freeze(["MODELREINS_TOKEN"] as const),
+  admin: Object.freeze(["MODELREINS_ADMIN_TOKEN", "MODELREINS_API_KEY"] as const),
+}) satisfies Readonly<Record<ClientKind, readonly string[]>>;
 
 /** Where a client's settings came from, for messages that tell the user what to check. */
 export interface Provenance {
@@ -38,7 +38,7 @@ export function missingTokenMessage(kind: ClientKind): string {
 
 /** A 401: the token was refused outright. */
 export function refusedTokenHint(kind: ClientKind): string {
-  const where = kind === "worker" ? "MODELREINS_TOKEN" : "MODELREINS_ADMIN_TOKEN or MODELREINS_API_KEY";
+  const where = TOKEN_ENV[kind].join(" or ");
   return `Check the token (the token option, else ${where}): it must be ${kind === "admin" ? "an admin" : "a worker"} token this coordinator issued, not revoked. ${whereTokensComeFrom(kind)}`;
 }
 
@@ -66,19 +66,19 @@ function urlSetting(from: Provenance["urlFrom"], baseUrl: string): string {
 }
 
 /** No answer at all: what `code` says about it, the URL and where it came from, and the local coordinator. */
-export function unreachableHint(provenance: Provenance, baseUrl: string, code: string | undefined): string {
+export function unreachableHint(where: Provenance & { baseUrl: string }, code: string | undefined): string {
   const what =
     code === "ECONNREFUSED"
       ? "Nothing is listening there"
       : code === "ENOTFOUND" || code === "EAI_AGAIN"
         ? "Its host name does not resolve"
         : "The coordinator is down or out of reach";
-  return `${what}: check ${urlSetting(provenance.urlFrom, baseUrl)} and that the coordinator runs there; for a local one, run \`${LOCAL_COORDINATOR_COMMAND}\` and use the URL it prints.`;
+  return `${what}: check ${urlSetting(where.urlFrom, where.baseUrl)} and that the coordinator runs there; for a local one, run \`${LOCAL_COORDINATOR_COMMAND}\` and use the URL it prints.`;
 }
 
 /** An answer that is not JSON: the URL is most likely not a coordinator. */
-export function notACoordinatorHint(provenance: Provenance, baseUrl: string): string {
-  return `This is not a ModelReins coordinator's answer: is ${urlSetting(provenance.urlFrom, baseUrl)} the coordinator, not a web page or a proxy? If it is, it may serve this call at another path: correct it with the routes option.`;
+export function notACoordinatorHint(where: Provenance & { baseUrl: string }): string {
+  return `This is not a ModelReins coordinator's answer: is ${urlSetting(where.urlFrom, where.baseUrl)} the coordinator, not a web page or a proxy? If it is, it may serve this call at another path: correct it with the routes option.`;
 }
 
 /** The longest excerpt of a body a message quotes. */
