@@ -5,6 +5,7 @@
  * (`concurency: 4` running with concurrency 1).
  */
 import { didYouMean } from "./suggest.js";
+import { isObject } from "./validate.js";
 
 /**
  * A value as a message shows it, with its type: `the string "1000"`,
@@ -74,7 +75,7 @@ export function checkOptions<T extends object>(
   describe: (value: unknown) => string = describeValue,
 ): T {
   if (value === undefined) return {} as T;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isObject(value)) {
     throw new TypeError(`${where} must be an object such as { ${known[0] ?? ""}: ... }; got ${describe(value)}.`);
   }
   for (const key of Object.keys(value)) {

@@ -179,8 +179,7 @@ export class Worker implements AsyncDisposable {
 
   /** @throws TypeError when no token is given or set in `MODELREINS_TOKEN`, or an option is invalid. */
   constructor(options?: WorkerOptions) {
-    checkOptions(options, WORKER_OPTION_KEYS, "Worker options", describeValueHidingStrings);
-    options ??= {};
+    options = checkOptions(options, WORKER_OPTION_KEYS, "Worker options", describeValueHidingStrings);
     const probes =
       options.probes === undefined || options.probes === false ? undefined : resolveProbeOptions(options.probes);
     // Without probes the HTTP core gets no observer, and its calls pay nothing for metrics.

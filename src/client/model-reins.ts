@@ -78,8 +78,10 @@ export class ModelReins {
    * or `MODELREINS_API_KEY`, or an option is invalid.
    */
   constructor(options?: ModelReinsOptions) {
-    checkOptions(options, OPTION_KEYS, "ModelReins options", describeValueHidingStrings);
-    this.#http = createHttpCore(options ?? {}, "admin");
+    this.#http = createHttpCore(
+      checkOptions(options, OPTION_KEYS, "ModelReins options", describeValueHidingStrings),
+      "admin",
+    );
     this.url = this.#http.baseUrl;
     this.jobs = new JobsApi(this.#http);
     this.workers = new WorkersApi(this.#http);
